@@ -1,0 +1,143 @@
+"""One typed configuration, with every default in one place.
+
+Values come, in rising order of precedence, from the defaults below, a TOML file
+(``newsprism.toml`` in the working directory, or the file named by ``NEWSPRISM_CONFIG``), and
+``NEWSPRISM_<FIELD>`` environment variables (``NEWSPRISM_DB``, ``NEWSPRISM_MAX_FILE_MB``...).
+Nothing is read at import time: call :func:`load_settings` and pass the result in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from newsprism.errors import ConfigError
+
+USER_AGENT = "newsprism/0.1 (+https://github.com/newsprism/newsprism; self-hosted news reader)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting newsprism reads. Field docs are the user documentation (docs/config.md)."""
+
+    db: Path = Path("newsprism.db")
+    """SQLite database file (env ``NEWSPRISM_DB``, CLI ``--db``)."""
+
+    max_file_mb: float = 100.0
+    """Largest input file (or decompressed .gz stream) read, in MiB; larger ones are refused."""
+
+    max_article_chars: int = 2_000_000
+    """Longest article body accepted, in characters; longer items are refused, not truncated."""
+
+    min_article_chars: int = 1
+    """Shortest text (title + body) accepted; an item with less is reported and skipped."""
+
+    http_timeout_s: float = 20.0
+    """Connect/read timeout of one HTTP request, in seconds."""
+
+    http_max_bytes: int = 10_000_000
+    """Largest HTTP response body read; the download is cut and refused above it."""
+
+    http_retries: int = 3
+    """Retries after a transient HTTP failure (timeout, 429, 5xx), with exponential back-off."""
+
+    http_backoff_s: float = 1.0
+    """First back-off delay; doubled on each retry (a Retry-After header wins when larger)."""
+
+    host_delay_s: float = 1.0
+    """Least time between two requests to the same host (politeness)."""
+
+    respect_robots: bool = True
+    """Ask each host's robots.txt before fetching a page from it."""
+
+    follow_feed_links: bool = True
+    """Fetch an entry's page when a feed carries only a teaser."""
+
+    teaser_max_words: int = 120
+    """A feed entry with fewer words than this counts as a teaser."""
+
+    near_dup_threshold: float = 0.7
+    """Jaccard similarity of word 3-shingles above which two texts are one article reprinted."""
+
+    near_dup_containment: float = 0.9
+    """Share of a shorter text's shingles found in a longer one above which it is a trimmed copy."""
+
+    near_dup_min_words: int = 40
+    """Texts shorter than this are not checked for near-duplicates (headlines alike by chance)."""
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with the given fields replaced (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    """Convert a TOML or environment value to the type of the field's default."""
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(text)
+        if isinstance(default, Path):
+            return Path(str(raw)).expanduser()
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except (TypeError, ValueError) as exc:
+        kind = "true/false" if isinstance(default, bool) else type(default).__name__
+        raise ConfigError(f"setting {name}={raw!r} is not a valid {kind}") from exc
+    return raw
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config_file: Path | None = None, **overrides: Any
+) -> Settings:
+    """Build the settings from defaults, a TOML file, the environment and explicit overrides."""
+    env = os.environ if env is None else env
+    defaults = Settings()
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)}
+    path = config_file or (Path(env["NEWSPRISM_CONFIG"]) if "NEWSPRISM_CONFIG" in env else None)
+    if path is None and Path("newsprism.toml").is_file():
+        path = Path("newsprism.toml")
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
+        table = data.get("newsprism", data)
+        for key, raw in table.items():
+            if key not in known:
+                raise ConfigError(
+                    f"unknown setting {key!r} in {path}; valid: {', '.join(sorted(known))}"
+                )
+            values[key] = _coerce(key, raw, getattr(defaults, key))
+    for name in known:
+        env_key = f"NEWSPRISM_{name.upper()}"
+        if env_key in env:
+            values[name] = _coerce(env_key, env[env_key], getattr(defaults, name))
+    settings = dataclasses.replace(defaults, **values).with_overrides(**overrides)
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    positive = ("max_file_mb", "max_article_chars", "http_timeout_s", "http_max_bytes")
+    for name in positive:
+        if getattr(s, name) <= 0:
+            raise ConfigError(f"setting {name}={getattr(s, name)!r} must be greater than 0")
+    for name in ("near_dup_threshold", "near_dup_containment"):
+        if not 0.0 < getattr(s, name) <= 1.0:
+            raise ConfigError(f"setting {name}={getattr(s, name)!r} must be in (0, 1]")
+    if s.http_retries < 0 or s.host_delay_s < 0 or s.http_backoff_s < 0:
+        raise ConfigError("http_retries, host_delay_s and http_backoff_s must not be negative")

@@ -1,0 +1,179 @@
+"""The one HTTP client newsprism fetches pages and feeds with.
+
+Timeouts, a response size cap, a clear User-Agent, retries with exponential back-off on
+transient failures (timeouts, connection errors, 429, 5xx; ``Retry-After`` honoured), a minimum
+delay between two requests to the same host, and robots.txt. Tests pass an
+``httpx.MockTransport`` and a fake clock; nothing else is faked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from newsprism.config import USER_AGENT, Settings
+from newsprism.errors import FetchError, TooLarge, TransientFetchError
+from newsprism.ingest.decode import mib
+
+_MAX_RETRY_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched response body and what we know about it."""
+
+    url: str  # after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+
+class Fetcher:
+    """A polite, bounded HTTP GET client (use as a context manager)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._s = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._last_hit: dict[str, float] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.http_timeout_s),
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=True,
+            max_redirects=5,
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str) -> Page:
+        """Fetch ``url``; raises :class:`FetchError` (or its transient subclass) on failure."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise FetchError(f"{url}: only http(s) URLs can be fetched")
+        if self._s.respect_robots and not self._allowed(url):
+            raise FetchError(f"{url}: disallowed by the site's robots.txt for {USER_AGENT}")
+        return self._get_with_retries(url)
+
+    # --- internals --------------------------------------------------------------------------
+    def _get_with_retries(self, url: str) -> Page:
+        delay = self._s.http_backoff_s
+        attempts = self._s.http_retries + 1
+        last: TransientFetchError | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._get_once(url)
+            except TransientFetchError as exc:
+                last = exc
+                if attempt == attempts:
+                    break
+                wait = max(delay, exc.retry_after)
+                self._sleep(min(wait, _MAX_RETRY_AFTER_S))
+                delay *= 2
+        raise TransientFetchError(f"{last} (gave up after {attempts} attempts)")
+
+    def _get_once(self, url: str) -> Page:
+        self._wait_for_host(url)
+        try:
+            with self._client.stream("GET", url) as response:
+                self._check_status(url, response)
+                body = self._read_capped(url, response)
+                return Page(
+                    url=str(response.url),
+                    status=response.status_code,
+                    content_type=response.headers.get("content-type", ""),
+                    body=body,
+                )
+        except httpx.TimeoutException as exc:
+            raise TransientFetchError(f"{url}: timed out ({type(exc).__name__})") from exc
+        except httpx.TooManyRedirects as exc:
+            raise FetchError(f"{url}: too many redirects") from exc
+        except httpx.TransportError as exc:
+            raise TransientFetchError(f"{url}: connection failed ({exc})") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"{url}: invalid URL ({exc})") from exc
+
+    def _check_status(self, url: str, response: httpx.Response) -> None:
+        code = response.status_code
+        if code < 400:
+            return
+        reason = f"{url}: HTTP {code} {response.reason_phrase}".rstrip()
+        if code == 429 or code >= 500:
+            raise TransientFetchError(reason, _retry_after(response.headers.get("retry-after")))
+        raise FetchError(reason)
+
+    def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+        cap = self._s.http_max_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLarge(
+                f"{url}: response is {mib(int(declared))}, above the cap http_max_bytes={cap}"
+            )
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > cap:
+                raise TooLarge(f"{url}: response exceeds the cap http_max_bytes={cap}")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _wait_for_host(self, url: str) -> None:
+        host = urlsplit(url).hostname or ""
+        last = self._last_hit.get(host)
+        if last is not None:
+            remaining = self._s.host_delay_s - (self._clock() - last)
+            if remaining > 0:
+                self._sleep(remaining)
+        self._last_hit[host] = self._clock()
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._load_robots(origin)
+        parser = self._robots[origin]
+        return parser is None or parser.can_fetch(USER_AGENT, url)
+
+    def _load_robots(self, origin: str) -> RobotFileParser | None:
+        """The site's robots.txt; ``None`` (allow all) when it is missing or unreachable."""
+        try:
+            page = self._get_once(f"{origin}/robots.txt")
+        except (FetchError, TooLarge):
+            return None
+        parser = RobotFileParser()
+        parser.parse(page.body.decode("utf-8", errors="replace").splitlines())
+        return parser
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return 0.0
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - time.time())

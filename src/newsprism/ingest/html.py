@@ -1,0 +1,85 @@
+"""HTML pages (saved to disk or fetched): text and metadata with trafilatura and htmldate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib.metadata import version
+
+import trafilatura
+from htmldate import find_date
+
+from newsprism.errors import NoArticleText
+from newsprism.ingest.dates import parse_date
+from newsprism.ingest.normalize import clean_text
+from newsprism.models import ArticleDraft, DatePrecision, Provenance, SourceKind
+
+EXTRACTION_METHOD = f"trafilatura-{version('trafilatura')}+htmldate-{version('htmldate')}"
+
+
+def parse_html(
+    page: str | bytes,
+    source_ref: str,
+    url: str | None = None,
+    kind: SourceKind = SourceKind.HTML,
+    now: datetime | None = None,
+) -> ArticleDraft:
+    """Extract the main text, title, author, site name, URL and date of an HTML page."""
+    try:
+        doc = trafilatura.bare_extraction(
+            page, url=url, with_metadata=True, include_comments=False, favor_precision=True
+        )
+    except (ValueError, TypeError) as exc:
+        raise NoArticleText(f"{source_ref}: HTML could not be parsed ({exc})") from exc
+    text = clean_text(doc.text or "") if doc is not None else ""
+    if doc is None or not text:
+        raise NoArticleText(f"{source_ref}: no article text found in the HTML page")
+    title = (doc.title or "").strip() or None
+    if title and text.startswith(title):
+        text = text[len(title) :].strip()
+    provenance: dict[str, Provenance] = {}
+    published, precision = _page_date(page, doc.date, now)
+    if published is not None:
+        provenance["published"] = Provenance("htmldate", 0.8)
+    if doc.sitename:
+        provenance["outlet"] = Provenance("html-metadata", 0.85)
+    if title:
+        provenance["title"] = Provenance("html-metadata", 0.9)
+    if doc.author:
+        provenance["author"] = Provenance("html-metadata", 0.8)
+    return ArticleDraft(
+        body=text,
+        title=title,
+        url=doc.url or url,
+        outlet_name=(doc.sitename or "").strip() or None,
+        author=(doc.author or "").strip() or None,
+        published=published,
+        published_precision=precision,
+        language=doc.language,
+        source_kind=kind,
+        source_ref=source_ref,
+        extraction_method=EXTRACTION_METHOD,
+        extra={"description": doc.description} if doc.description else {},
+        provenance=provenance,
+    )
+
+
+def _page_date(
+    page: str | bytes, fallback: str | None, now: datetime | None
+) -> tuple[datetime | None, DatePrecision | None]:
+    """The original publication date, with the time when the page states one."""
+    try:
+        found = find_date(
+            page,
+            outputformat="%Y-%m-%dT%H:%M:%S%z",
+            original_date=True,
+            max_date=(now or datetime.now(UTC)).strftime("%Y-%m-%d"),
+        )
+    except (ValueError, TypeError):
+        found = None
+    found = found or fallback
+    if not found:
+        return None, None
+    if found.endswith("T00:00:00"):
+        found = found[:10]
+    parsed = parse_date(found, now)
+    return (parsed[0], parsed[1]) if parsed else (None, None)

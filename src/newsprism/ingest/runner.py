@@ -1,0 +1,231 @@
+"""The ingest stage: read units, turn drafts into articles, find duplicates, store.
+
+Each unit (file or URL) is stored in one transaction: a unit that fails part-way leaves nothing
+of itself behind. A bad item inside a unit (a JSON line, a feed entry) is reported and skipped,
+and the unit's good items are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from newsprism.config import Settings
+from newsprism.dedup import NearDuplicateFinder, as_exact_copy, fingerprint, shingles
+from newsprism.errors import InvalidRecord, ItemError, NoArticleText, TooLarge
+from newsprism.ingest.fetch import Fetcher
+from newsprism.ingest.jsonl import FIELD_HINTS
+from newsprism.ingest.normalize import (
+    content_hash,
+    derived_id,
+    detect_language,
+    normalize_url,
+    registrable_domain,
+)
+from newsprism.ingest.sources import Unit, expand, read_unit
+from newsprism.models import (
+    Article,
+    ArticleDraft,
+    IngestReport,
+    ItemResult,
+    ItemWarning,
+    Outcome,
+    SourceKind,
+)
+from newsprism.store.base import ArticleStore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[ItemResult], None]
+
+
+class Ingestor:
+    """Runs one ingest over a list of sources against a store."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        settings: Settings,
+        fetcher: Fetcher | None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._s = settings
+        self._fetcher = fetcher
+        self._near = NearDuplicateFinder(store, settings)
+        self._clock = clock
+
+    def run(self, sources: Sequence[str], progress: Progress | None = None) -> IngestReport:
+        report = IngestReport()
+        started = time.perf_counter()
+        run_id = self._store.start_run(sources)
+
+        def record(result: ItemResult) -> None:
+            report.add(result)
+            if progress:
+                progress(result)
+
+        try:
+            for unit in expand(sources):
+                if isinstance(unit, ItemError):
+                    record(ItemResult(str(unit).split(":", 1)[0], Outcome.SKIPPED, reason=str(unit)))
+                    continue
+                self._run_unit(unit, run_id, report, record)
+        finally:
+            self._store.finish_run(run_id, report.summary())
+            report.seconds = time.perf_counter() - started
+        for name, count in report.unknown_fields.items():
+            hint = f" (did you mean '{FIELD_HINTS[name]}'?)" if name in FIELD_HINTS else ""
+            report.warnings.append(
+                f"unknown field '{name}' on {count} line(s) kept under 'extra'{hint}"
+            )
+        return report
+
+    def _run_unit(
+        self, unit: Unit, run_id: int, report: IngestReport, record: Callable[[ItemResult], None]
+    ) -> None:
+        results: list[ItemResult] = []
+        try:
+            with self._store.transaction():
+                for item in read_unit(unit, self._s, self._fetcher):
+                    if isinstance(item, ItemWarning):
+                        report.warnings.append(item.message)
+                    elif isinstance(item, ItemError):
+                        results.append(_skipped(unit.ref, item))
+                    else:
+                        results.append(self._store_draft(item, run_id, report))
+        except ItemError as exc:  # the whole unit is unusable; its transaction rolled back
+            results = [_skipped(unit.ref, exc)]
+        except Exception as exc:  # a bug must not cost the rest of the run
+            log.exception("internal error while ingesting %s", unit.ref)
+            results = [
+                ItemResult(
+                    unit.ref,
+                    Outcome.SKIPPED,
+                    reason=f"{unit.ref}: internal error ({type(exc).__name__}: {exc}); "
+                    "nothing from this source was stored",
+                )
+            ]
+        for result in results:
+            record(result)
+
+    def _store_draft(self, draft: ArticleDraft, run_id: int, report: IngestReport) -> ItemResult:
+        try:
+            article = self._finalize(draft, report)
+        except ItemError as exc:
+            return _skipped(draft.source_ref, exc)
+        report.unknown_fields.update(article.extra.keys() if article.source_kind is SourceKind.JSONL else ())
+        ref = draft.source_ref
+        existing = self._store.get_article(article.id)
+        if existing is not None:
+            if existing.content_hash == article.content_hash or draft.caller_id is None:
+                why = "same id and content" if draft.caller_id else "same URL or content"
+                return ItemResult(ref, Outcome.DUPLICATE, article.id, f"already stored ({why})")
+            return _skipped(
+                ref,
+                InvalidRecord(
+                    f"{ref}: id {article.id!r} is already stored with different content "
+                    f"(from {existing.source_ref}); not overwritten"
+                ),
+            )
+        copy_of = self._exact_copy_of(article)
+        if copy_of is not None:
+            original_id, reason = copy_of
+            if draft.caller_id is None and self._same_outlet(article, original_id):
+                return ItemResult(
+                    ref, Outcome.DUPLICATE, original_id, f"already stored as {original_id}"
+                )
+            self._store.insert_article(as_exact_copy(article, original_id, reason), run_id)
+            return ItemResult(ref, Outcome.REPRINT, article.id, f"exact copy of {original_id}")
+        return self._store_with_near_dup_check(article, run_id, ref)
+
+    def _store_with_near_dup_check(self, article: Article, run_id: int, ref: str) -> ItemResult:
+        if not self._near.eligible(article.body):
+            self._store.insert_article(article, run_id)
+            return ItemResult(ref, Outcome.ADDED, article.id)
+        grams = shingles(article.body)
+        fp = fingerprint(grams)
+        match = self._near.find(grams, fp)
+        result = ItemResult(ref, Outcome.ADDED, article.id)
+        repoint = None
+        if match is not None:
+            article, repoint = self._near.resolve(article, match)
+            if repoint is None:
+                result = ItemResult(
+                    ref, Outcome.REPRINT, article.id, f"near-duplicate of {article.duplicate_of}"
+                )
+        self._store.insert_article(article, run_id)
+        self._store.add_fingerprint(article.id, fp)
+        if repoint is not None and match is not None:
+            self._near.repoint_group(article.id, repoint, max(match.jaccard, match.containment))
+        return result
+
+    def _exact_copy_of(self, article: Article) -> tuple[str, str] | None:
+        """An already stored article with the same URL, or the same text (for a different
+        outlet, or any outlet when the caller gave its own id)."""
+        if article.url:
+            found = self._store.find_id_by_url(article.url)
+            if found:
+                return self._root(found), "same-url"
+        for other_id in self._store.find_ids_by_hash(article.content_hash):
+            return self._root(other_id), "same-content"
+        return None
+
+    def _same_outlet(self, article: Article, other_id: str) -> bool:
+        """True unless both articles name an outlet and the outlets differ (a reprint)."""
+        other = self._store.get_article(other_id)
+        mine = (article.outlet_domain or article.outlet_name or "").casefold()
+        theirs = ((other.outlet_domain or other.outlet_name or "") if other else "").casefold()
+        return not (mine and theirs and mine != theirs)
+
+    def _root(self, article_id: str) -> str:
+        stored = self._store.get_article(article_id)
+        return stored.duplicate_of if stored and stored.duplicate_of else article_id
+
+    def _finalize(self, draft: ArticleDraft, report: IngestReport) -> Article:
+        ref = draft.source_ref
+        if len(draft.body) > self._s.max_article_chars:
+            raise TooLarge(
+                f"{ref}: text is {len(draft.body):,} characters, above the cap "
+                f"max_article_chars={self._s.max_article_chars:,}"
+            )
+        if len((draft.title or "") + draft.body) < self._s.min_article_chars or not (
+            draft.title or draft.body
+        ):
+            raise NoArticleText(f"{ref}: no title and no text")
+        url = None
+        if draft.url:
+            try:
+                url = normalize_url(draft.url)
+            except InvalidRecord as exc:
+                report.warnings.append(f"{ref}: {exc}; URL dropped")
+        chash = content_hash(draft.title, draft.body)
+        language, confidence = (draft.language, None)
+        if not language:
+            language, confidence = detect_language(f"{draft.title or ''}\n{draft.body}")
+        return Article(
+            id=draft.caller_id or derived_id(url, chash),
+            body=draft.body,
+            content_hash=chash,
+            source_kind=draft.source_kind,
+            source_ref=ref,
+            extraction_method=draft.extraction_method,
+            ingested_at=self._clock(),
+            title=draft.title,
+            url=url,
+            outlet_name=draft.outlet_name,
+            outlet_domain=registrable_domain(url) if url else None,
+            author=draft.author,
+            published=draft.published,
+            published_precision=draft.published_precision,
+            language=language,
+            language_confidence=confidence,
+            story_key=draft.story_key,
+            extra=draft.extra,
+            provenance=draft.provenance,
+        )
+
+
+def _skipped(ref: str, error: ItemError) -> ItemResult:
+    return ItemResult(ref, Outcome.SKIPPED, reason=str(error))

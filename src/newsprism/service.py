@@ -1,0 +1,67 @@
+"""The service layer: the one API that the CLI and the web app call.
+
+It owns the store and the network client for the length of a session and hands work to the
+pipeline stages; it holds no stage logic itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+import httpx
+
+from newsprism.config import Settings
+from newsprism.ingest.fetch import Fetcher
+from newsprism.ingest.runner import Ingestor, Progress
+from newsprism.models import ArchiveStats, Article, IngestReport
+from newsprism.store import ArticleStore, open_store
+
+
+class Service:
+    """newsprism's operations over one store. Use as a context manager."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArticleStore | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store: ArticleStore = store if store is not None else open_store(settings.db)
+        self._transport = transport
+        self._fetcher: Fetcher | None = None
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+        self.store.close()
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.settings, transport=self._transport)
+        return self._fetcher
+
+    # --- operations -------------------------------------------------------------------------
+    def ingest(self, sources: Sequence[str], progress: Progress | None = None) -> IngestReport:
+        """Read every source (files, folders, URLs) into the store."""
+        return Ingestor(self.store, self.settings, self.fetcher).run(sources, progress)
+
+    def articles(self) -> Iterator[Article]:
+        """Every stored article, in ingest order."""
+        return self.store.iter_articles()
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.get_article(article_id)
+
+    def stats(self) -> ArchiveStats:
+        return self.store.stats()
