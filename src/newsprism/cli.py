@@ -54,7 +54,8 @@ def _fail(message: str) -> typer.Exit:
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path | None, typer.Option("--db", help="SQLite database (default ./newsprism.db or $NEWSPRISM_DB).")
+        Path | None,
+        typer.Option("--db", help="SQLite database (default ./newsprism.db or $NEWSPRISM_DB)."),
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="TOML settings file (default ./newsprism.toml).")
@@ -123,7 +124,9 @@ def ingest(
     no_follow: Annotated[
         bool, typer.Option("--no-follow", help="Keep feed teasers; do not fetch entry links.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")
+    ] = False,
 ) -> None:
     """Read articles from text, Markdown, HTML, RSS/Atom, JSON Lines (.gz too), folders, URLs."""
     overrides = {"follow_feed_links": False} if no_follow else {}
@@ -147,7 +150,9 @@ def _open_output(output: Path | None) -> TextIO:
 def export_articles(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
 ) -> None:
     """Every stored article with all its fields, ids as given at ingest."""
     if fmt not in {"jsonl", "csv"}:
@@ -207,7 +212,9 @@ def stats(
         return
     table = Table(title=f"newsprism archive ({ctx.obj.db})", show_header=False)
     for key, value in data.items():
-        shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+        shown = (
+            ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+        )
         table.add_row(key.replace("_", " "), str(shown))
     out.print(table)
 
@@ -224,7 +231,9 @@ def _demo_corpus() -> Path:
 @app.command()
 def demo(
     ctx: typer.Context,
-    corpus: Annotated[Path | None, typer.Option(help="Folder to ingest (default examples/seeds).")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder to ingest (default examples/seeds).")
+    ] = None,
 ) -> None:
     """Ingest the bundled sample corpus into a fresh database and show what was read."""
     settings: Settings = ctx.obj
@@ -255,7 +264,9 @@ def _print_demo_table(articles: list[Article]) -> None:
         date = "unknown"
         if a.published:
             how = a.provenance.get("published")
-            date = a.published.date().isoformat() + (f"\n({how.method}, {how.confidence:.2f})" if how else "")
+            date = a.published.date().isoformat() + (
+                f"\n({how.method}, {how.confidence:.2f})" if how else ""
+            )
         outlet = "unknown"
         if a.outlet_name:
             how = a.provenance.get("outlet")

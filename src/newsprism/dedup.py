@@ -74,8 +74,7 @@ class NearDuplicateFinder:
             jaccard = common / len(grams | other)
             containment = common / min(len(grams), len(other))
             if (
-                jaccard >= self._s.near_dup_threshold
-                or containment >= self._s.near_dup_containment
+                jaccard >= self._s.near_dup_threshold or containment >= self._s.near_dup_containment
             ) and (best is None or jaccard > best.jaccard):
                 best = NearDuplicate(cand.duplicate_of or cand.id, jaccard, containment)
         return best

@@ -46,7 +46,7 @@ def parse_date(
     parsed = _iso(raw)
     if parsed is None:
         try:
-            value = dateparser.parse(raw, languages=None, settings=_SETTINGS)  # type: ignore[arg-type]
+            value = dateparser.parse(raw, languages=None, settings=_SETTINGS)
         except (ValueError, OverflowError, TypeError):
             return None
         if value is None:

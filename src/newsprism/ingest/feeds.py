@@ -109,7 +109,9 @@ def _entry_time(entry: Any) -> tuple[datetime | None, DatePrecision | None]:
         value = entry.get(key)
         if value:
             try:
-                return datetime(*value[:6], tzinfo=UTC), DatePrecision.DATETIME
+                year, month, day, hour, minute, second = value[:6]
+                stamp = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+                return stamp, DatePrecision.DATETIME
             except (TypeError, ValueError):
                 continue
     return None, None

@@ -7,6 +7,7 @@ from importlib.metadata import version
 
 import trafilatura
 from htmldate import find_date
+from trafilatura.settings import Document
 
 from newsprism.errors import NoArticleText
 from newsprism.ingest.dates import parse_date
@@ -30,6 +31,8 @@ def parse_html(
         )
     except (ValueError, TypeError) as exc:
         raise NoArticleText(f"{source_ref}: HTML could not be parsed ({exc})") from exc
+    if doc is not None and not isinstance(doc, Document):
+        raise NoArticleText(f"{source_ref}: unexpected extraction result {type(doc).__name__}")
     text = clean_text(doc.text or "") if doc is not None else ""
     if doc is None or not text:
         raise NoArticleText(f"{source_ref}: no article text found in the HTML page")

@@ -35,9 +35,7 @@ FIELD_HINTS = {
 }
 
 
-def parse_jsonl(
-    text: str, source_ref: str
-) -> Iterator[ArticleDraft | ItemError | ItemWarning]:
+def parse_jsonl(text: str, source_ref: str) -> Iterator[ArticleDraft | ItemError | ItemWarning]:
     """Yield a draft for each good line, an error for each bad one (with its line number)."""
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -94,8 +92,10 @@ def _record_draft(record: Any, where: str) -> tuple[ArticleDraft, list[ItemWarni
         parsed = parse_date(str(raw_date)) if isinstance(raw_date, str) else None
         if parsed is None:
             warnings.append(
-                ItemWarning(f"{where}: 'published' value {str(raw_date)[:60]!r} is not a date; "
-                             "kept the article with its date unknown")
+                ItemWarning(
+                    f"{where}: 'published' value {str(raw_date)[:60]!r} is not a date; "
+                    "kept the article with its date unknown"
+                )
             )
         else:
             published, precision, _ = parsed

@@ -32,7 +32,7 @@ def parse_markdown(text: str, source_ref: str, now: datetime | None = None) -> A
         post = frontmatter.loads(text)
         front: dict[str, Any] = dict(post.metadata)
         content = post.content
-    except Exception:  # noqa: BLE001 - malformed front matter: read the file as plain Markdown
+    except Exception:
         front, content = {}, text
     tokens = MarkdownIt("commonmark").parse(content)
     heading = None

@@ -69,7 +69,9 @@ class Ingestor:
         try:
             for unit in expand(sources):
                 if isinstance(unit, ItemError):
-                    record(ItemResult(str(unit).split(":", 1)[0], Outcome.SKIPPED, reason=str(unit)))
+                    record(
+                        ItemResult(str(unit).split(":", 1)[0], Outcome.SKIPPED, reason=str(unit))
+                    )
                     continue
                 self._run_unit(unit, run_id, report, record)
         finally:
@@ -115,7 +117,9 @@ class Ingestor:
             article = self._finalize(draft, report)
         except ItemError as exc:
             return _skipped(draft.source_ref, exc)
-        report.unknown_fields.update(article.extra.keys() if article.source_kind is SourceKind.JSONL else ())
+        report.unknown_fields.update(
+            article.extra.keys() if article.source_kind is SourceKind.JSONL else ()
+        )
         ref = draft.source_ref
         existing = self._store.get_article(article.id)
         if existing is not None:

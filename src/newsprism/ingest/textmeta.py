@@ -46,8 +46,38 @@ _NAME_LINE = re.compile(rf"^{_NAME}$")
 _DATE_LABEL = re.compile(r"^\W*(?:date|dated|published|posted|updated|last updated)\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[\"“‘A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    "mr ms mrs dr st jr sr gen gov sen rep no vs jan feb mar apr jun jul aug sep sept oct nov "
-    "dec u.s u.k u.n e.g i.e".split()
+    [
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "no",
+        "vs",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+    ]
 )
 _HEADER_LINES = 4
 _TAIL_LINES = 8
@@ -72,7 +102,7 @@ def sentence_ends(text: str) -> list[int]:
     ends = []
     for match in _SENTENCE_END.finditer(text):
         before = text[: match.start()].rsplit(None, 1)
-        word = before[-1].lower().strip("(\"“‘") if before else ""
+        word = before[-1].lower().strip('("“‘') if before else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
         ends.append(match.start() + 1)
@@ -129,9 +159,7 @@ def _dateline(
         return
 
 
-def _byline(
-    meta: TextMeta, lines: list[tuple[int, str]], consumed: set[int], text: str
-) -> None:
+def _byline(meta: TextMeta, lines: list[tuple[int, str]], consumed: set[int], text: str) -> None:
     for idx, line in lines:
         match = _BYLINE.match(line)
         if match:
@@ -168,9 +196,7 @@ def _looks_like_headline(line: str) -> bool:
     return not sentence_ends(line)
 
 
-def _title(
-    meta: TextMeta, header: list[tuple[int, str]], consumed: set[int], n_lines: int
-) -> None:
+def _title(meta: TextMeta, header: list[tuple[int, str]], consumed: set[int], n_lines: int) -> None:
     for idx, line in header:
         if idx in consumed:
             continue

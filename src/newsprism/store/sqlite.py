@@ -231,8 +231,7 @@ class SQLiteStore:
         last = 0
         while True:
             rows = self._conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, seq FROM articles WHERE seq > ? ORDER BY seq "
-                "LIMIT ?",
+                f"SELECT {_ARTICLE_COLUMNS}, seq FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
                 (last, batch_size),
             ).fetchall()
             if not rows:
