@@ -14,6 +14,8 @@ from newsprism.ingest.dates import parse_date
 from newsprism.ingest.normalize import clean_text
 from newsprism.models import ArticleDraft, DatePrecision, Provenance, SourceKind
 
+# Fewer words than this after extraction is menus and footers, not an article.
+MIN_WORDS = 25
 EXTRACTION_METHOD = f"trafilatura-{version('trafilatura')}+htmldate-{version('htmldate')}"
 
 
@@ -34,8 +36,9 @@ def parse_html(
     if doc is not None and not isinstance(doc, Document):
         raise NoArticleText(f"{source_ref}: unexpected extraction result {type(doc).__name__}")
     text = clean_text(doc.text or "") if doc is not None else ""
-    if doc is None or not text:
-        raise NoArticleText(f"{source_ref}: no article text found in the HTML page")
+    if doc is None or len(text.split()) < MIN_WORDS:
+        found = f" (only {len(text.split())} words of page furniture)" if text else ""
+        raise NoArticleText(f"{source_ref}: no article text found in the HTML page{found}")
     title = (doc.title or "").strip() or None
     if title and text.startswith(title):
         text = text[len(title) :].strip()

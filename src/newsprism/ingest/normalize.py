@@ -59,8 +59,11 @@ def registrable_domain(url: str) -> str | None:
     if not host:
         return None
     result = _extractor()(host)
-    domain = getattr(result, "top_domain_under_public_suffix", None) or result.registered_domain
-    return str(domain).lower() if domain else host.lower()
+    domain = result.top_domain_under_public_suffix
+    if domain:
+        return str(domain).lower()
+    # No public suffix (an intranet or reserved name such as *.example): the host itself.
+    return host.lower().removeprefix("www.")
 
 
 def clean_text(text: str) -> str:

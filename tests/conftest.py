@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsprism.config import Settings
+from newsprism.service import Service
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures" / "files"
+SEEDS = REPO / "examples" / "seeds"
+EVAL = REPO.parent / "shared" / "eval"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=tmp_path / "test.db", host_delay_s=0, http_backoff_s=0)
+
+
+def _no_network(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError(f"tests have no network: {request.url}", request=request)
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[Service]:
+    """A service whose HTTP client answers every request with a connection error."""
+    with Service(settings, transport=httpx.MockTransport(_no_network)) as svc:
+        yield svc

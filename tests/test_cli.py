@@ -1,0 +1,96 @@
+"""The command line, run as a user runs it (a real subprocess for exit codes and output)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES, REPO, SEEDS
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("NEWSPRISM_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "newsprism", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_shows_title_date_and_outlet_for_each_seed(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = run("--db", str(db), "demo")
+    assert result.returncode == 0, result.stderr
+    assert "5 added" in result.stderr
+    for expected in (
+        "Freedom Person",
+        "Straight Arrow News",
+        "Belarus frees 123 prisoners in bid to improve US relations",
+        "2025-12-14",
+        "2025-09-11",
+        "unknown",
+    ):
+        assert expected in result.stdout
+    again = run("--db", str(db), "demo")  # a fresh database every time
+    assert "5 added" in again.stderr
+
+
+def test_ingest_export_and_stats(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    assert run("--db", db, "ingest", str(SEEDS)).returncode == 0
+    second = run("--db", db, "ingest", str(SEEDS))
+    assert second.returncode == 0
+    assert "5 already stored (nothing changed)" in second.stderr
+    exported = run("--db", db, "export", "articles", "--format", "jsonl")
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == 5
+    assert {"id", "title", "outlet", "url", "published", "text", "content_hash", "source_ref",
+            "extraction_method", "inferred", "duplicate_of"} <= rows[0].keys()  # fmt: skip
+    out_csv = tmp_path / "a.csv"
+    assert run("--db", db, "export", "articles", "-f", "csv", "-o", str(out_csv)).returncode == 0
+    table = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
+    assert [r["id"] for r in table] == [r["id"] for r in rows]
+    stats = json.loads(run("--db", db, "stats", "--json").stdout)
+    assert stats["articles"] == 5
+    assert stats["schema_version"] == 1
+
+
+def test_bad_input_exits_1_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    result = run("--db", db, "ingest", str(FIXTURES / "binary.bin"))
+    assert result.returncode == 1
+    assert "binary.bin: binary data" in result.stderr
+    assert "Traceback" not in result.stderr
+    missing = run("--db", db, "ingest", "/nowhere/at/all.txt")
+    assert missing.returncode == 1
+    assert "/nowhere/at/all.txt: no such file" in missing.stderr
+
+
+def test_unusable_database_and_bad_options_are_user_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not a database", encoding="utf-8")
+    result = run("--db", str(bad), "stats")
+    assert result.returncode == 1
+    assert "cannot open database" in result.stderr
+    assert "Traceback" not in result.stderr
+    fmt = run("--db", str(tmp_path / "t.db"), "export", "articles", "--format", "xml")
+    assert fmt.returncode == 1
+    assert "--format 'xml' is not supported" in fmt.stderr
+
+
+def test_every_command_has_help() -> None:
+    for args in (["--help"], ["ingest", "--help"], ["export", "articles", "--help"],
+                 ["stats", "--help"], ["demo", "--help"]):  # fmt: skip
+        result = run(*args)
+        assert result.returncode == 0
+        assert "Usage" in result.stdout

@@ -1,0 +1,81 @@
+"""The SQLite store: migrations, WAL, transactions, refusal of unusable databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsprism.errors import StoreError
+from newsprism.models import Article, SourceKind
+from newsprism.store import open_store
+
+
+def _article(article_id: str, body: str = "Some text") -> Article:
+    return Article(
+        id=article_id,
+        body=body,
+        content_hash=article_id * 4,
+        source_kind=SourceKind.TEXT,
+        source_ref="x.txt",
+        extraction_method="test",
+        ingested_at=datetime(2025, 1, 1, tzinfo=UTC),
+        published=datetime(2025, 1, 2, 3, 4, tzinfo=UTC),
+    )
+
+
+def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.db") as store:
+        assert store.schema_version == 1
+    conn = sqlite3.connect(tmp_path / "a.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT version, name FROM schema_migrations").fetchall() == [
+        (1, "0001_initial.sql")
+    ]
+
+
+def test_reopening_does_not_migrate_twice_and_keeps_rows(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.db") as store, store.transaction():
+        store.insert_article(_article("a1"), None)
+    with open_store(tmp_path / "a.db") as store:
+        got = store.get_article("a1")
+        assert got is not None
+        assert got.published == datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
+        assert store.count_articles() == 1
+
+
+def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.db") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.insert_article(_article("a1"), None)
+            store.insert_article(_article("a2"), None)
+            raise RuntimeError("crash in the middle of a batch")
+        assert store.count_articles() == 0
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path / "a.db").close()
+    conn = sqlite3.connect(tmp_path / "a.db")
+    conn.execute("INSERT INTO schema_migrations VALUES (99, '0099_future.sql', 'x')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 99"):
+        open_store(tmp_path / "a.db")
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open database"):
+        open_store(bad)
+    assert bad.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_iteration_is_in_insertion_order_across_pages(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.db") as store:
+        with store.transaction():
+            for i in range(25):
+                store.insert_article(_article(f"z{i:02d}"), None)
+        assert [a.id for a in store.iter_articles(batch_size=7)] == [f"z{i:02d}" for i in range(25)]
