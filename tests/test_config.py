@@ -37,3 +37,14 @@ def test_unknown_key_in_file(tmp_path: Path) -> None:
     toml.write_text("colour = 'blue'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         load_settings(env={}, config_file=toml)
+
+
+def test_every_setting_is_documented() -> None:
+    from dataclasses import fields
+
+    from newsprism.config import Settings
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [f.name for f in fields(Settings) if f"`{f.name}`" not in doc]
+    assert not missing

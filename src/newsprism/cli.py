@@ -34,7 +34,7 @@ app = typer.Typer(
 export_app = typer.Typer(help="Write stored data out as JSON Lines or CSV.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
 
 EXPORT_COLUMNS = (
