@@ -62,7 +62,8 @@ def main() -> None:
         stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     result = {
         "date": datetime.now(UTC).date().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "file": args.file.name,
         "rows": n_rows,
         "stored_after_two_runs": stored,

@@ -23,7 +23,7 @@ USER_AGENT = "newsprism/0.1 (+https://github.com/newsprism/newsprism; self-hoste
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting newsprism reads. Field docs are the user documentation (docs/configuration.md)."""
+    """Every setting newsprism reads; the field docs are the user docs (docs/configuration.md)."""
 
     db: Path = Path("newsprism.db")
     """SQLite database file (env ``NEWSPRISM_DB``, CLI ``--db``)."""
