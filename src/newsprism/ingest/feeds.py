@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import xml.sax
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -23,10 +25,13 @@ def parse_feed(
     data: bytes, source_ref: str, settings: Settings, fetcher: Fetcher | None
 ) -> Iterator[ArticleDraft | ItemError]:
     """Yield one draft per entry, or the error that made an entry unusable."""
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+    # A stream, not bytes: feedparser.parse() opens bytes that name an existing file and parses
+    # that file instead, so a fetched body of b"/some/local/path" would read a local file.
+    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=True)
     version_found = parsed.get("version") or ""
-    if not version_found and not parsed.entries:
-        problem = parsed.get("bozo_exception")
+    problem = parsed.get("bozo_exception")
+    broken = isinstance(problem, xml.sax.SAXException)  # e.g. a feed cut off before its items
+    if not parsed.entries and (not version_found or broken):
         detail = f" ({type(problem).__name__}: {problem})" if problem else ""
         raise NotAFeed(f"{source_ref}: not an RSS or Atom feed{detail}")
     outlet = clean_text(parsed.feed.get("title", "")) or None

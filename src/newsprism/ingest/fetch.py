@@ -108,10 +108,14 @@ class Fetcher:
             raise TransientFetchError(f"{url}: timed out ({type(exc).__name__})") from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"{url}: too many redirects") from exc
+        except httpx.UnsupportedProtocol as exc:  # redirected to ftp:, file:...: no retry helps
+            raise FetchError(f"{url}: redirected to a URL that is not http(s) ({exc})") from exc
         except httpx.TransportError as exc:
             raise TransientFetchError(f"{url}: connection failed ({exc})") from exc
         except httpx.InvalidURL as exc:
             raise FetchError(f"{url}: invalid URL ({exc})") from exc
+        except httpx.DecodingError as exc:  # e.g. a body that claims gzip but is not
+            raise FetchError(f"{url}: response body could not be decoded ({exc})") from exc
 
     def _check_status(self, url: str, response: httpx.Response) -> None:
         code = response.status_code
