@@ -62,7 +62,7 @@ def test_ingest_export_and_stats(tmp_path: Path) -> None:
     assert [r["id"] for r in table] == [r["id"] for r in rows]
     stats = json.loads(run("--db", db, "stats", "--json").stdout)
     assert stats["articles"] == 5
-    assert stats["schema_version"] == 1
+    assert stats["schema_version"] == 2
 
 
 def test_bad_input_exits_1_with_one_line_and_no_traceback(tmp_path: Path) -> None:

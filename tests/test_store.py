@@ -28,11 +28,12 @@ def _article(article_id: str, body: str = "Some text") -> Article:
 
 def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
     with open_store(tmp_path / "a.db") as store:
-        assert store.schema_version == 1
+        assert store.schema_version == 2
     conn = sqlite3.connect(tmp_path / "a.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT version, name FROM schema_migrations").fetchall() == [
-        (1, "0001_initial.sql")
+        (1, "0001_initial.sql"),
+        (2, "0002_stories.sql"),
     ]
 
 

@@ -21,8 +21,9 @@ from rich.table import Table
 
 from newsprism.config import Settings, load_settings
 from newsprism.errors import FatalError
-from newsprism.models import Article, IngestReport, ItemResult, Outcome
+from newsprism.models import Article, IngestReport, ItemResult, Outcome, Story, Thread
 from newsprism.service import Service
+from newsprism.stories.build import BuildReport
 
 app = typer.Typer(
     name="newsprism",
@@ -41,7 +42,7 @@ EXPORT_COLUMNS = (
     "id", "title", "outlet", "outlet_domain", "url", "author", "published", "published_precision",
     "language", "language_confidence", "text", "content_hash", "ingested_at", "source_kind",
     "source_ref", "extraction_method", "story", "duplicate_of", "duplicate_similarity",
-    "duplicate_method", "inferred", "extra",
+    "duplicate_method", "story_id", "thread_id", "inferred", "extra",
 )  # fmt: skip
 
 
@@ -160,7 +161,7 @@ def export_articles(
     with _service(ctx) as service:
         stream = _open_output(output)
         try:
-            count = _write_articles(service.articles(), fmt, stream)
+            count = _write_articles(service.articles(), service.assignments(), fmt, stream)
         finally:
             if stream is not sys.stdout:
                 stream.close()
@@ -168,7 +169,12 @@ def export_articles(
         err.print(f"{count} articles written to {output}")
 
 
-def _write_articles(articles: Iterator[Article], fmt: str, stream: TextIO) -> int:
+def _write_articles(
+    articles: Iterator[Article],
+    assigned: dict[str, tuple[int, int | None]],
+    fmt: str,
+    stream: TextIO,
+) -> int:
     count = 0
     writer = None
     if fmt == "csv":
@@ -176,6 +182,7 @@ def _write_articles(articles: Iterator[Article], fmt: str, stream: TextIO) -> in
         writer.writeheader()
     for article in articles:
         row = article.to_dict()
+        row["story_id"], row["thread_id"] = assigned.get(article.id, (None, None))
         if writer is None:
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
@@ -219,6 +226,122 @@ def stats(
     out.print(table)
 
 
+@app.command()
+def build(
+    ctx: typer.Context,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-cluster every article (pinned ones stay put).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Group the articles added since the last build into stories and threads."""
+    with _service(ctx) as service:
+        report = _build_with_progress(service, full, quiet)
+    s = report.summary()
+    err.print(
+        f"{s['articles']} articles built: {s['new_stories']} new stories, {s['joined']} joined, "
+        f"{s['pinned']} pinned, {s['reprints']} reprints, {s['merges']} merges, "
+        f"{s['threads_linked']} thread links in {report.seconds:.1f}s"
+    )
+
+
+def _build_with_progress(service: Service, full: bool, quiet: bool) -> BuildReport:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("building stories"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} articles"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("build", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return service.build(full=full, progress=tick)
+
+
+@app.command()
+def stories(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many (latest first).")] = 50,
+) -> None:
+    """The latest stories: id, dates, size, title."""
+    with _service(ctx) as service:
+        found = service.stories(limit=limit)
+    if as_json:
+        out.print_json(json.dumps([st.to_dict(with_articles=False) for st in found]))
+        return
+    table = Table(title="Stories (latest first)")
+    for column in ("id", "first seen", "last seen", "articles", "thread", "title"):
+        table.add_column(column)
+    for st in found:
+        table.add_row(
+            str(st.id), st.first_seen or "undated", st.last_seen or "", str(st.n_articles),
+            str(st.thread_id or ""), st.title or "(untitled)",
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(metavar="STORY", help="Story id.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """One story: its articles, with reprints folded under their originals."""
+    if fmt not in {"text", "json"}:
+        raise _fail(f"--format {fmt!r} is not supported; use text or json")
+    with _service(ctx) as service:
+        story = service.story(story_id)
+    if story is None:
+        raise _fail(f"story {story_id} does not exist; `newsprism stories` lists them")
+    if fmt == "json":
+        out.print_json(json.dumps(story.to_dict(), ensure_ascii=False))
+        return
+    out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
+    out.print(
+        f"{story.first_seen or 'undated'} – {story.last_seen or ''} · {story.n_articles} articles "
+        f"({len(story.articles)} originals) · thread {story.thread_id or '-'}"
+    )
+    if story.top_entities:
+        out.print("entities: " + ", ".join(story.top_entities[:8]))
+    for sa in story.articles:
+        date = sa.article.published.date().isoformat() if sa.article.published else "undated"
+        outlet = sa.article.outlet_name or "unknown outlet"
+        out.print(f"- {date} · {outlet} · {sa.article.title or '(no title)'}")
+        for rp in sa.reprints:
+            out.print(f"    reprint: {rp.outlet_name or 'unknown outlet'} · {rp.title or ''}")
+
+
+@export_app.command("stories")
+def export_stories(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array).")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
+) -> None:
+    """Every story with its articles (reprints folded) and its thread."""
+    if fmt != "json":
+        raise _fail(f"--format {fmt!r} is not supported; use json")
+    with _service(ctx) as service:
+        found = [service.story(st.id) for st in service.stories()]
+        data = [st.to_dict() for st in found if st is not None]
+    stream = _open_output(output)
+    try:
+        json.dump(data, stream, ensure_ascii=False, indent=1)
+        stream.write("\n")
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+
+
 def _demo_corpus() -> Path:
     here = Path(__file__).resolve()
     for base in (Path.cwd(), *here.parents):
@@ -249,8 +372,12 @@ def demo(
     with _service(ctx) as service:
         report = _ingest_with_progress(service, [str(folder)], quiet=False)
         articles = list(service.articles())
+        built = _build_with_progress(service, full=False, quiet=False)
+        found = [service.story(st.id) for st in service.stories()]
+        threads = service.threads()
     _print_report(report, quiet=False)
     _print_demo_table(articles)
+    _print_demo_stories([st for st in found if st is not None], threads, built)
     out.print(f"database: {settings.db}")
 
 
@@ -273,6 +400,22 @@ def _print_demo_table(articles: list[Article]) -> None:
             outlet = a.outlet_name + (f"\n({how.method}, {how.confidence:.2f})" if how else "")
         table.add_row(Path(a.source_ref).name, a.title or "(no title)", date, outlet)
     out.print(table)
+
+
+def _print_demo_stories(found: list[Story], threads: list[Thread], built: BuildReport) -> None:
+    table = Table(title=f"Stories ({built.articles} articles built in {built.seconds:.1f}s)")
+    for column in ("story", "dates", "thread", "title", "articles"):
+        table.add_column(column)
+    for st in found:
+        names = "\n".join(Path(sa.article.source_ref).name[:3] for sa in st.articles)
+        table.add_row(
+            str(st.id), f"{st.first_seen or 'undated'}\n{st.last_seen or ''}",
+            str(st.thread_id or "-"), st.title or "", names,
+        )  # fmt: skip
+    out.print(table)
+    for th in threads:
+        line = " → ".join(f"{s.first_seen or 'undated'} story {s.id}" for s in th.stories)
+        out.print(f"thread {th.id} ({th.title}): {line}")
 
 
 def main() -> None:

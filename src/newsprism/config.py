@@ -70,6 +70,9 @@ class Settings:
     near_dup_min_words: int = 40
     """Texts shorter than this are not checked for near-duplicates (headlines alike by chance)."""
 
+    torch_threads: int = 2
+    """CPU threads for the sentence encoder (keep at or under the number of cores)."""
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -189,3 +189,76 @@ class ArchiveStats:
     last_published: datetime | None
     ingest_runs: int
     schema_version: int
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """An article inside a story, with the reprints folded under it."""
+
+    article: Article
+    score: float | None
+    assigned_by: str
+    reprints: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """One real-world event, covered by one or more articles."""
+
+    id: int
+    title: str | None
+    title_method: str | None
+    first_seen: str | None
+    last_seen: str | None
+    n_articles: int
+    thread_id: int | None
+    pinned_key: str | None
+    top_entities: tuple[str, ...]
+    method: str
+    articles: tuple[StoryArticle, ...] = ()
+
+    @property
+    def n_originals(self) -> int:
+        return len(self.articles) if self.articles else self.n_articles
+
+    def to_dict(self, with_articles: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "title_method": self.title_method,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "n_articles": self.n_articles,
+            "thread_id": self.thread_id,
+            "pinned_key": self.pinned_key,
+            "top_entities": list(self.top_entities),
+            "method": self.method,
+        }
+        if with_articles:
+            out["n_originals"] = len(self.articles)
+            out["articles"] = [
+                {
+                    "id": sa.article.id,
+                    "title": sa.article.title,
+                    "outlet": sa.article.outlet_name,
+                    "url": sa.article.url,
+                    "published": sa.article.published.isoformat() if sa.article.published else None,
+                    "score": sa.score,
+                    "assigned_by": sa.assigned_by,
+                    "reprints": [
+                        {"id": r.id, "title": r.title, "outlet": r.outlet_name, "url": r.url}
+                        for r in sa.reprints
+                    ],
+                }
+                for sa in self.articles
+            ]
+        return out
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Stories about one ongoing topic, on a time line."""
+
+    id: int
+    title: str | None
+    stories: tuple[Story, ...]

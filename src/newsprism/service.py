@@ -6,7 +6,7 @@ pipeline stages; it holds no stage logic itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 
 import httpx
@@ -14,8 +14,11 @@ import httpx
 from newsprism.config import Settings
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.runner import Ingestor, Progress
-from newsprism.models import ArchiveStats, Article, IngestReport
-from newsprism.store import ArticleStore, open_store
+from newsprism.models import ArchiveStats, Article, IngestReport, Story, Thread
+from newsprism.store import SQLiteStore, open_store
+from newsprism.stories.build import Builder, BuildReport
+from newsprism.stories.encoder import MiniLMEncoder
+from newsprism.stories.views import get_story, list_stories, list_threads
 
 
 class Service:
@@ -24,11 +27,11 @@ class Service:
     def __init__(
         self,
         settings: Settings,
-        store: ArticleStore | None = None,
+        store: SQLiteStore | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
-        self.store: ArticleStore = store if store is not None else open_store(settings.db)
+        self.store: SQLiteStore = store if store is not None else open_store(settings.db)
         self._transport = transport
         self._fetcher: Fetcher | None = None
 
@@ -65,3 +68,24 @@ class Service:
 
     def stats(self) -> ArchiveStats:
         return self.store.stats()
+
+    # --- stories ----------------------------------------------------------------------------
+    def build(
+        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> BuildReport:
+        """Group every article added since the last build into stories and threads."""
+        encoder = MiniLMEncoder(threads=self.settings.torch_threads)
+        return Builder(self.store, encoder).run(full=full, progress=progress)
+
+    def stories(self, limit: int | None = None) -> list[Story]:
+        return list_stories(self.store, limit)
+
+    def story(self, story_id: int) -> Story | None:
+        return get_story(self.store, story_id)
+
+    def threads(self) -> list[Thread]:
+        return list_threads(self.store)
+
+    def assignments(self) -> dict[str, tuple[int, int | None]]:
+        """article id -> (story id, thread id)."""
+        return self.store.assignments()

@@ -14,6 +14,7 @@ from typing import Any
 from newsprism.errors import StoreError
 from newsprism.models import ArchiveStats, Article, DatePrecision, Provenance, SourceKind
 from newsprism.store.base import DuplicateLink, Fingerprint
+from newsprism.store.stories import StoryTables
 
 _ARTICLE_COLUMNS = (
     "id, url, outlet_name, outlet_domain, title, author, published, published_precision, "
@@ -68,7 +69,7 @@ def _row_to_article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteStore:
+class SQLiteStore(StoryTables):
     """An :class:`~newsprism.store.base.ArticleStore` in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:

@@ -1,0 +1,131 @@
+"""Story clustering quality and speed on the dev file, through the real CLI.
+
+    .venv/bin/python -m benchmarks.cluster_eval [--parts neus_allsides,ecbplus] [--no-baseline]
+
+The dev file becomes one realistic stream (anonymised ids, shuffled, dated rows in date order,
+UCI dates cut to the day; see benchmarks/clusters_data.py), which is ingested with
+`newsprism ingest` and grouped with `newsprism build` into a fresh database; the stories come
+back through `newsprism export articles`. Scores: B-cubed and pairwise precision, recall and F1
+per part. Baseline run by the same script on the same stream: TF-IDF + average-linkage
+agglomerative clustering (distance threshold picked on the same data, so it is optimistic).
+Writes benchmarks/out/cluster_eval.json and prints Markdown rows for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from benchmarks.clusters_data import PARTS, REPO, score, stream, write_jsonl
+
+
+def _cli(db: Path, *args: str) -> tuple[str, float, float]:
+    """Run the CLI; returns (stdout, seconds, peak RSS in MB of that process)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsprism", "--db", str(db), *args], stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"newsprism {' '.join(args)} failed: {stderr[-2000:]}")
+    print(stderr.strip().splitlines()[-1] if stderr.strip() else "", file=sys.stderr)
+    return stdout, seconds, usage.ru_maxrss / 1024
+
+
+def run_newsprism(rows: list[dict], workdir: Path) -> tuple[dict, dict]:
+    src = workdir / "stream.jsonl"
+    gold = write_jsonl(rows, src)
+    db = workdir / "eval.db"
+    _, t_ingest, m_ingest = _cli(db, "ingest", "--quiet", str(src))
+    _, t_build, m_build = _cli(db, "build", "--quiet")
+    exported, _, _ = _cli(db, "export", "articles", "--format", "jsonl")
+    pred = {}
+    for line in exported.splitlines():
+        row = json.loads(line)
+        pred[row["id"]] = row["story_id"]
+    n = len(rows)
+    timing = {
+        "ingest_s": round(t_ingest, 1),
+        "build_s": round(t_build, 1),
+        "articles_per_s": round(n / (t_ingest + t_build), 1),
+        "peak_rss_mb": round(max(m_ingest, m_build)),
+    }
+    return score(pred, gold), timing
+
+
+def tfidf_agglomerative(rows: list[dict], thresholds: list[float]) -> dict:
+    """The best of a few distance thresholds, per part (optimistic, tuned on the data)."""
+    texts = [f"{r.get('title') or ''} {r.get('text') or ''}" for r in rows]
+    x = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
+    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    best: dict[str, dict] = {}
+    for thr in thresholds:
+        labels = np.zeros(len(rows), dtype=int)
+        offset = 0
+        for part in PARTS:  # one matrix per part: the O(n^2) baseline cannot take all 8k at once
+            idx = [i for i, r in enumerate(rows) if r["dataset"] == part]
+            if not idx:
+                continue
+            model = AgglomerativeClustering(
+                n_clusters=None, metric="cosine", linkage="average", distance_threshold=thr
+            )
+            labels[idx] = model.fit_predict(x[idx].toarray()) + offset
+            offset = labels.max() + 1
+        sc = score({f"d{n:05d}": int(lab) for n, lab in enumerate(labels)}, gold)
+        for part, s in sc.items():
+            if part not in best or s["b3_f1"] > best[part]["b3_f1"]:
+                best[part] = {**s, "distance_threshold": thr}
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--parts", default=",".join(PARTS))
+    ap.add_argument("--no-baseline", action="store_true")
+    args = ap.parse_args()
+    rows = stream(parts=tuple(args.parts.split(",")))
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, timing = run_newsprism(rows, Path(tmp))
+    result = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load {os.getloadavg()[0]:.1f}",
+        "articles": len(rows),
+        "newsprism": ours,
+        "timing": timing,
+    }
+    if not args.no_baseline:
+        result["tfidf_agglomerative"] = tfidf_agglomerative(rows, [0.5, 0.6, 0.7, 0.8, 0.9])
+    out = REPO / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cluster_eval.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    for name in ("newsprism", "tfidf_agglomerative"):
+        if name in result:
+            cells = " | ".join(
+                f"{result[name][p]['b3_f1']:.3f} / {result[name][p]['pw_f1']:.3f}"
+                for p in PARTS
+                if p in result[name]
+            )
+            print(f"| {name} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()

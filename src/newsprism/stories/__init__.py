@@ -1,0 +1,1 @@
+"""The story engine: representations, incremental clustering, labels and threads."""

