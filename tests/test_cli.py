@@ -94,3 +94,26 @@ def test_every_command_has_help() -> None:
         result = run(*args)
         assert result.returncode == 0
         assert "Usage" in result.stdout
+
+
+def test_build_stories_show_and_export(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    assert run("--db", db, "ingest", str(SEEDS)).returncode == 0
+    built = run("--db", db, "build")
+    assert built.returncode == 0, built.stderr
+    assert "5 articles built" in built.stderr
+    listed = json.loads(run("--db", db, "stories", "--json").stdout)
+    assert sorted(s["n_articles"] for s in listed) == [1, 4]
+    big = next(s for s in listed if s["n_articles"] == 4)
+    shown = json.loads(run("--db", db, "show", str(big["id"]), "--format", "json").stdout)
+    assert len(shown["articles"]) == 4
+    assert shown["thread_id"] is not None
+    text = run("--db", db, "show", str(big["id"])).stdout
+    assert "Straight Arrow News" in text
+    exported = json.loads(run("--db", db, "export", "stories", "--format", "json").stdout)
+    assert {s["id"] for s in exported} == {s["id"] for s in listed}
+    rows = [json.loads(x) for x in run("--db", db, "export", "articles").stdout.splitlines()]
+    assert all(r["story_id"] is not None and r["thread_id"] is not None for r in rows)
+    missing = run("--db", db, "show", "99999")
+    assert missing.returncode == 1
+    assert "story 99999 does not exist" in missing.stderr
