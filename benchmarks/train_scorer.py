@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,7 +31,7 @@ from benchmarks.clusters_data import PARTS, REPO, score, stream, write_jsonl
 from newsprism.config import Settings
 from newsprism.service import Service
 from newsprism.stories.build import Builder, BuildReport
-from newsprism.stories.clusterer import FEATURES, Clusterer, ScoringModel
+from newsprism.stories.clusterer import FEATURES, GROUPS, Clusterer, ScoringModel, length_group
 from newsprism.stories.encoder import MiniLMEncoder
 from newsprism.stories.represent import CorpusStats, Representation
 
@@ -85,11 +84,11 @@ def run_clusterer(
 
 def teacher_pairs(
     model: ScoringModel, reps: list[Representation], ids: list[str], gold: dict
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     counter = iter(range(1, 10**9))
     clusterer = Clusterer(replace(model, merge_every=0), reps[0].dense.shape[0], lambda: 0)
     sid_of_gold: dict[str, int] = {}
-    rows, labels, owners = [], [], []
+    rows, labels, owners, groups = [], [], [], []
     for n, (aid, rep) in enumerate(zip(ids, reps, strict=True)):
         g = gold[aid][0]
         cands, feats = clusterer.candidate_rows(rep)
@@ -98,18 +97,34 @@ def teacher_pairs(
             rows.append(feats)
             labels.append(np.array([c == target for c in cands]))
             owners.append(np.full(len(cands), n))
+            groups.append(np.full(len(cands), length_group(rep.n_words)))
         if g not in sid_of_gold:
             sid_of_gold[g] = next(counter)
         clusterer.add(sid_of_gold[g], rep)
-    return np.vstack(rows), np.concatenate(labels).astype(int), np.concatenate(owners)
+    return (
+        np.vstack(rows),
+        np.concatenate(labels).astype(int),
+        np.concatenate(owners),
+        np.concatenate(groups),
+    )
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, c: float) -> tuple[dict[str, float], float]:
-    scaler = StandardScaler().fit(rows)
-    lr = LogisticRegression(C=c, max_iter=3000).fit(scaler.transform(rows), labels)
-    coef = lr.coef_[0] / scaler.scale_
-    intercept = float(lr.intercept_[0] - np.sum(lr.coef_[0] * scaler.mean_ / scaler.scale_))
-    return dict(zip(FEATURES, map(float, coef), strict=True)), intercept
+def fit(
+    rows: np.ndarray, labels: np.ndarray, groups: np.ndarray, c: float
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """One logistic regression per length group, mapped back to raw feature space."""
+    weights: dict[str, dict[str, float]] = {}
+    intercepts: dict[str, float] = {}
+    for group in GROUPS:
+        mask = groups == group
+        scaler = StandardScaler().fit(rows[mask])
+        scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+        x = (rows[mask] - scaler.mean_) / scale
+        lr = LogisticRegression(C=c, max_iter=3000).fit(x, labels[mask])
+        coef = lr.coef_[0] / scale
+        intercepts[group] = float(lr.intercept_[0] - np.sum(lr.coef_[0] * scaler.mean_ / scale))
+        weights[group] = {f: round(float(w), 6) for f, w in zip(FEATURES, coef, strict=True)}
+    return weights, intercepts
 
 
 def tune(
@@ -144,19 +159,24 @@ def main() -> None:
     grid_join = [float(x) for x in args.join_grid.split(",")]
     grid_merge = [None if x == "none" else float(x) for x in args.merge_grid.split(",")]
     started = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        reps, dup, meta = load_stream(Path(tmp))
+    work = REPO / "benchmarks" / "out" / "train-work"  # kept: representations are reused
+    work.mkdir(parents=True, exist_ok=True)
+    reps, dup, meta = load_stream(work)
     gold, ids = meta["gold"], meta["ids"]
-    base = replace(
-        ScoringModel.load(),
+    base = ScoringModel(
         name=args.name.removesuffix(".json"),
+        weights={g: {} for g in GROUPS},
+        intercept=dict.fromkeys(GROUPS, 0.0),
+        join_threshold=0.5,
+        merge_threshold=None,
         window_days=args.window,
         k=args.k,
         merge_every=args.merge_every,
+        merge_k=5,
     )
-    rows, labels, owners = teacher_pairs(base, reps, ids, gold)
+    rows, labels, owners, groups = teacher_pairs(base, reps, ids, gold)
     print(f"teacher pass: {len(labels)} pairs, {labels.sum()} positive")
-    weights, intercept = fit(rows, labels, args.C)
+    weights, intercept = fit(rows, labels, groups, args.C)
     model = replace(base, weights=weights, intercept=intercept)
 
     def evaluate(m: ScoringModel, subset: set[str] | None = None) -> dict:
@@ -167,12 +187,12 @@ def main() -> None:
     model, in_sample = tune(model, evaluate, grid_join, grid_merge)
     heldout: dict[str, dict] = {}
     if not args.no_heldout:
-        heldout = heldout_scores(base, reps, dup, ids, gold, rows, labels, owners, args.C,
-                                 grid_join, grid_merge)  # fmt: skip
+        heldout = heldout_scores(base, reps, dup, ids, gold, rows, labels, owners, groups,
+                                 args.C, grid_join, grid_merge)  # fmt: skip
     data = {
         "name": model.name,
-        "weights": {k: round(v, 6) for k, v in model.weights.items()},
-        "intercept": round(model.intercept, 6),
+        "weights": model.weights,
+        "intercept": model.intercept,
         "join_threshold": model.join_threshold,
         "merge_threshold": model.merge_threshold,
         "window_days": model.window_days,
@@ -193,7 +213,8 @@ def main() -> None:
 
 def heldout_scores(
     base: ScoringModel, reps: list[Representation], dup: list[str | None], ids: list[str],
-    gold: dict, rows: np.ndarray, labels: np.ndarray, owners: np.ndarray, c: float,
+    gold: dict, rows: np.ndarray, labels: np.ndarray, owners: np.ndarray, groups: np.ndarray,
+    c: float,
     grid_join: list[float], grid_merge: list[float | None],
 ) -> dict[str, dict]:  # fmt: skip
     """Two folds by gold cluster: fit + tune on one fold's clusters, score the other's."""
@@ -203,7 +224,8 @@ def heldout_scores(
     owner_fold = np.array([fold_of[gold[ids[o]][0]] for o in owners])
     preds: dict[str, object] = {}
     for f in (0, 1):
-        w, b = fit(rows[owner_fold == f], labels[owner_fold == f], c)
+        sel = owner_fold == f
+        w, b = fit(rows[sel], labels[sel], groups[sel], c)
         train_ids = {i for i in ids if fold_of[gold[i][0]] == f}
 
         def evaluate(m: ScoringModel, subset: set[str] = train_ids) -> dict:

@@ -26,6 +26,8 @@ import numpy as np
 from newsprism.stories.represent import Representation
 
 RECENT = 8  # latest members kept per story for the max-similarity features
+SHORT_WORDS = 25  # a headline, or a headline and a line
+LONG_WORDS = 150  # a full article
 FEATURES = (
     "dense_cent", "dense_max", "tfidf_cent", "tfidf_max", "ent_cont", "ent_shared", "both_dated",
     "gap", "log_size", "short", "short_x_dense", "short_x_tfidf", "dense_margin", "long_x_tfidf",
@@ -38,8 +40,8 @@ class ScoringModel:
     """The learned scorer and the clustering parameters, loaded from a versioned JSON file."""
 
     name: str
-    weights: dict[str, float]
-    intercept: float
+    weights: dict[str, dict[str, float]]  # length group -> feature -> weight
+    intercept: dict[str, float]  # length group -> intercept
     join_threshold: float
     merge_threshold: float | None
     window_days: int
@@ -54,8 +56,19 @@ class ScoringModel:
         data = json.loads(text)
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
-    def vector(self) -> np.ndarray:
-        return np.array([self.weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+    def vector(self, group: str) -> np.ndarray:
+        weights = self.weights[group]
+        return np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+
+
+GROUPS = ("short", "medium", "long")
+
+
+def length_group(n_words: float) -> str:
+    """Headline-only, excerpt or full text: each has its own scorer."""
+    if n_words <= SHORT_WORDS:
+        return "short"
+    return "long" if n_words >= LONG_WORDS else "medium"
 
 
 @dataclass
@@ -179,7 +192,7 @@ class Clusterer:
 
     def __init__(self, model: ScoringModel, dim: int, new_id: Callable[[], int]) -> None:
         self.model = model
-        self._w = model.vector()
+        self._w = {g: model.vector(g) for g in GROUPS}
         self._new_id = new_id
         self.stories: dict[int, StoryState] = {}
         self.index = WindowIndex(dim, model.window_days)
@@ -218,7 +231,7 @@ class Clusterer:
         story_id: int | None = None
         prob: float | None = None
         if cands:
-            probs = self._probs(self._article_rows(rep, cands, sims))
+            probs = self._probs(self._article_rows(rep, cands, sims), rep.n_words)
             best = int(np.argmax(probs))
             if probs[best] >= self.model.join_threshold:
                 story_id, prob = cands[best], float(probs[best])
@@ -268,7 +281,9 @@ class Clusterer:
             if not cands_ok:
                 continue
             cands = [cands[j] for j in cands_ok]
-            probs = self._probs(self._story_rows(story, cands, sims[cands_ok]))
+            probs = self._probs(
+                self._story_rows(story, cands, sims[cands_ok]), story.nlen / max(story.size, 1)
+            )
             best = int(np.argmax(probs))
             if probs[best] >= threshold:
                 self._absorb(story, self.stories[cands[best]])
@@ -283,8 +298,9 @@ class Clusterer:
         self.merges.append((keep.story_id, gone.story_id))
 
     # --- features ---------------------------------------------------------------------------
-    def _probs(self, rows: np.ndarray) -> np.ndarray:
-        z = rows @ self._w + self.model.intercept
+    def _probs(self, rows: np.ndarray, n_words: float) -> np.ndarray:
+        group = length_group(n_words)
+        z = rows @ self._w[group] + self.model.intercept[group]
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
         return probs
 
@@ -331,8 +347,8 @@ class Clusterer:
             (math.sqrt(st.tnorm2) + 1e-9) * (q_tnorm + 1e-9)
         )
         tfidf_max = max(_tfidf_dot(q.tfidf, s.tfidf) for q in q_recent for s in st.recent)
-        short = 1.0 if nw <= 25 else 0.0
-        long_ = 1.0 if nw >= 150 else 0.0
+        short = 1.0 if nw <= SHORT_WORDS else 0.0
+        long_ = 1.0 if nw >= LONG_WORDS else 0.0
         weight_all = sum(q_ents.values()) + 1e-9
         shared = sum(w for e, w in q_ents.items() if e in st.ents)
         ent_cont = shared / weight_all if q_ents else 0.0
