@@ -20,6 +20,15 @@ class SourceKind(StrEnum):
     JSONL = "jsonl"
 
 
+class Side(StrEnum):
+    """Where a source stands on the political spectrum, folded to the three sides we compare."""
+
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+    UNRATED = "unrated"  # no rating and no estimate we trust
+
+
 class DatePrecision(StrEnum):
     """How much of a publication time is known."""
 
