@@ -9,6 +9,10 @@
     │   ├── InvalidRecord      a JSON line that is not valid JSON or breaks the schema
     │   └── FetchError         an HTTP fetch that failed for good (404, refused by robots.txt)
     │       └── TransientFetchError   timeouts, 429, 5xx: worth retrying with back-off
+    ├── RequestError           a request for stored data that cannot be answered as asked
+    │   ├── InvalidQuery       a filter, page or search query out of range
+    │   ├── NotFound           no story, thread or outlet with that id
+    │   └── WritesDisabled     a write to a server started read-only, or without the token
     └── FatalError             stop the run: the store or configuration is unusable
         ├── ConfigError        a setting with a bad value
         ├── SourceNotFound     a path given on the command line does not exist
@@ -59,6 +63,22 @@ class TransientFetchError(FetchError):
     def __init__(self, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RequestError(NewsprismError):
+    """A request for stored data cannot be answered as asked (the web answers 4xx)."""
+
+
+class InvalidQuery(RequestError):
+    """A filter, page number or search query is out of range."""
+
+
+class NotFound(RequestError):
+    """No story, thread or outlet has the id asked for."""
+
+
+class WritesDisabled(RequestError):
+    """A write was asked of a read-only server, or without the right token."""
 
 
 class FatalError(NewsprismError):

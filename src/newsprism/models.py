@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -271,3 +271,232 @@ class Thread:
     id: int
     title: str | None
     stories: tuple[Story, ...]
+
+
+# --- pages: what the web app and the static export show -------------------------------------
+@dataclass(frozen=True)
+class StoryQuery:
+    """Which stories the story list shows: a page of the latest, optionally filtered.
+
+    ``side`` keeps stories that side covered; ``blindspots_only`` keeps stories one side
+    missed; ``since``/``until`` keep stories seen within those days (inclusive).
+    """
+
+    page: int = 1
+    per_page: int = 20
+    side: Side | None = None
+    blindspots_only: bool = False
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class StoryListPage:
+    """One page of the story list."""
+
+    query: StoryQuery
+    stories: tuple[Story, ...]
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """Everything the story page shows; sections whose stage has not run are ``None``."""
+
+    story: Story
+    thread: Thread | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An article that matches a search, with the matching passage.
+
+    ``snippet`` is the passage as (text, matched) pieces, so callers mark matches up safely.
+    """
+
+    article_id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: datetime | None
+    snippet: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The hits of one story (``story`` is ``None`` for articles not yet built into one)."""
+
+    story: Story | None
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """Full-text search results, grouped by story, best match first."""
+
+    query: str
+    method: str
+    groups: tuple[SearchGroup, ...]
+    total_articles: int
+
+
+# --- outlet ratings and sides -----------------------------------------------------------------
+class Lean(StrEnum):
+    """The common seven-point scale every rating source is mapped onto."""
+
+    FAR_LEFT = "far-left"
+    LEFT = "left"
+    LEAN_LEFT = "lean-left"
+    CENTER = "center"
+    LEAN_RIGHT = "lean-right"
+    RIGHT = "right"
+    FAR_RIGHT = "far-right"
+
+    @property
+    def score(self) -> float:
+        """The point's anchor on [-1, 1]: -1, -2/3, -1/3, 0, 1/3, 2/3, 1."""
+        return (list(Lean).index(self) - 3) / 3
+
+    @property
+    def side(self) -> Side:
+        if self is Lean.CENTER:
+            return Side.CENTER
+        return Side.LEFT if self.score < 0 else Side.RIGHT
+
+    @classmethod
+    def from_score(cls, score: float) -> Lean:
+        """The nearest of the seven points (center is |score| < 1/6)."""
+        steps = min(3, int(abs(score) * 3 + 0.5))  # halves round away from center
+        return list(cls)[3 + (steps if score > 0 else -steps)]
+
+
+@dataclass(frozen=True)
+class RatingSource:
+    """Who rated outlets, on which scale, under which terms."""
+
+    name: str
+    scale: str
+    origin: str  # "bundled" (the starter table) or "user" (imported)
+    citation: str | None = None
+    licence: str | None = None
+    url: str | None = None
+    rated_on: str | None = None
+    table_version: str | None = None
+    enabled: bool = True
+    n_ratings: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One source's rating of one outlet: the value as given and its place on the common scale."""
+
+    source: str
+    scale: str
+    value: str
+    lean: Lean
+    score: float
+    rated_on: str | None = None
+    note: str | None = None
+    enabled: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["lean"] = self.lean.value
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass(frozen=True)
+class OutletLean:
+    """The aggregate of an outlet's enabled ratings, with their spread kept in view.
+
+    ``disagree`` is true when the ratings fall on more than one side (left / center / right):
+    the aggregate is then shown beside the spread, never in place of it.
+    """
+
+    lean: Lean
+    score: float
+    side: Side
+    n_ratings: int
+    spread: float  # highest minus lowest score
+    lowest: float
+    highest: float
+    sides: dict[str, int]  # ratings per side
+    disagree: bool
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lean": self.lean.value,
+            "score": round(self.score, 4),
+            "side": self.side.value,
+            "n_ratings": self.n_ratings,
+            "spread": round(self.spread, 4),
+            "lowest": round(self.lowest, 4),
+            "highest": round(self.highest, 4),
+            "sides": dict(self.sides),
+            "disagree": self.disagree,
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A news outlet: its names, domains and ratings."""
+
+    id: int
+    name: str
+    domains: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    ratings: tuple[Rating, ...] = ()
+    lean: OutletLean | None = None  # None: no enabled rating
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "domains": list(self.domains),
+            "aliases": list(self.aliases),
+            "lean": self.lean.to_dict() if self.lean else None,
+            "ratings": [r.to_dict() for r in self.ratings],
+        }
+
+
+@dataclass(frozen=True)
+class SideAssignment:
+    """Which side one article counts for in a story, and on what basis.
+
+    ``basis`` is ``outlet-rating`` (its outlet's aggregate rating), ``article-estimate`` (the
+    text-only estimate, for an article whose outlet nobody rated; ``estimated`` is then true
+    and ``probability`` is the estimate's) or ``none`` (unrated: no rating and no estimate).
+    """
+
+    article_id: str
+    side: Side
+    basis: str
+    estimated: bool
+    probability: float | None
+    outlet_id: int | None
+    outlet_name: str | None
+    outlet_lean: OutletLean | None
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "side": self.side.value,
+            "basis": self.basis,
+            "estimated": self.estimated,
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "outlet_id": self.outlet_id,
+            "outlet_name": self.outlet_name,
+            "outlet_lean": self.outlet_lean.to_dict() if self.outlet_lean else None,
+            "method": self.method,
+        }

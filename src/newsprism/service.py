@@ -6,15 +6,31 @@ pipeline stages; it holds no stage logic itself.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 
 import httpx
 
+from newsprism import pages
 from newsprism.config import Settings
 from newsprism.ingest.fetch import Fetcher
+from newsprism.ingest.posted import as_jsonl
 from newsprism.ingest.runner import Ingestor, Progress
-from newsprism.models import ArchiveStats, Article, IngestReport, Story, Thread
+from newsprism.ingest.sources import Unit
+from newsprism.models import (
+    ArchiveStats,
+    Article,
+    IngestReport,
+    SearchResults,
+    Story,
+    StoryListPage,
+    StoryPage,
+    StoryQuery,
+    Thread,
+)
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
 from newsprism.stories.encoder import MiniLMEncoder
@@ -89,3 +105,31 @@ class Service:
     def assignments(self) -> dict[str, tuple[int, int | None]]:
         """article id -> (story id, thread id)."""
         return self.store.assignments()
+
+    # --- pages (web app and static export) --------------------------------------------------
+    def story_list(self, query: StoryQuery) -> StoryListPage:
+        """One page of the latest stories under the query's filters."""
+        return pages.story_list(self.store, query)
+
+    def story_page(self, story_id: int) -> StoryPage | None:
+        """Everything the story page shows, or None when there is no such story."""
+        return pages.story_page(self.store, story_id)
+
+    def thread(self, thread_id: int) -> Thread | None:
+        """One thread with its stories, oldest first."""
+        return pages.thread(self.store, thread_id)
+
+    def search(self, text: str, limit: int = 200) -> SearchResults:
+        """Full-text search over articles and stories, grouped by story."""
+        return pages.search(self.store, text, limit)
+
+    def ingest_posted(self, body: bytes, content_type: str = "") -> IngestReport:
+        """Articles pushed over HTTP (JSON Lines, or JSON), through the same ingest runner."""
+        text = as_jsonl(body, content_type)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        ref = f"POST /api/articles@{stamp}"
+        with tempfile.TemporaryDirectory(prefix="newsprism-post-") as tmp:
+            path = Path(tmp) / "posted.jsonl"
+            path.write_text(text, encoding="utf-8")
+            ingestor = Ingestor(self.store, self.settings, fetcher=None)
+            return ingestor.run([ref], units=[Unit(ref=ref, path=path)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from newsprism.config import Settings
@@ -56,7 +56,14 @@ class Ingestor:
         self._near = NearDuplicateFinder(store, settings)
         self._clock = clock
 
-    def run(self, sources: Sequence[str], progress: Progress | None = None) -> IngestReport:
+    def run(
+        self,
+        sources: Sequence[str],
+        progress: Progress | None = None,
+        units: Iterable[Unit | ItemError] | None = None,
+    ) -> IngestReport:
+        """Read every source; ``units`` replaces the expansion of ``sources`` (which then only
+        names the run), for bytes that arrived another way (the web ingest endpoint)."""
         report = IngestReport()
         started = time.perf_counter()
         run_id = self._store.start_run(sources)
@@ -67,7 +74,7 @@ class Ingestor:
                 progress(result)
 
         try:
-            for unit in expand(sources):
+            for unit in expand(sources) if units is None else units:
                 if isinstance(unit, ItemError):
                     record(
                         ItemResult(str(unit).split(":", 1)[0], Outcome.SKIPPED, reason=str(unit))

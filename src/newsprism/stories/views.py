@@ -62,3 +62,8 @@ def list_threads(store: SQLiteStore) -> list[Thread]:
         )
         out.append(Thread(row["id"], row["title"], tuple(members)))
     return out
+
+
+def story_from_row(row: sqlite3.Row) -> Story:
+    """A story without its articles, from a ``stories`` row joined with its thread id."""
+    return _story(row)

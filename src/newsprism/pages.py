@@ -1,0 +1,122 @@
+"""Read-side composition of the pages the web app and the static export show.
+
+Each function builds one page's typed data from the store; the service exposes them and the web
+layer renders them (HTML) or serialises them (the JSON twin) without further queries.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime
+
+from newsprism.errors import InvalidQuery
+from newsprism.models import (
+    SearchGroup,
+    SearchHit,
+    SearchResults,
+    Story,
+    StoryListPage,
+    StoryPage,
+    StoryQuery,
+    Thread,
+)
+from newsprism.store.search import MATCH_END, MATCH_START
+from newsprism.store.sqlite import SQLiteStore
+from newsprism.stories.views import get_story, story_from_row
+
+SEARCH_METHOD = "newsprism.search-fts5-bm25.v1"
+MAX_PER_PAGE = 100
+MAX_QUERY_CHARS = 200
+_MAX_TERMS = 12
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def story_list(store: SQLiteStore, query: StoryQuery) -> StoryListPage:
+    """One page of the latest stories under the query's filters."""
+    if query.page < 1:
+        raise InvalidQuery(f"page {query.page} is not valid; pages start at 1")
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise InvalidQuery(f"per_page {query.per_page} is not valid; use 1 to {MAX_PER_PAGE}")
+    if query.since and query.until and query.since > query.until:
+        raise InvalidQuery(f"since {query.since} is after until {query.until}")
+    rows, total = store.story_rows_page(
+        offset=(query.page - 1) * query.per_page,
+        limit=query.per_page,
+        since=query.since.isoformat() if query.since else None,
+        until=query.until.isoformat() if query.until else None,
+    )
+    return StoryListPage(query, tuple(story_from_row(r) for r in rows), total)
+
+
+def story_page(store: SQLiteStore, story_id: int) -> StoryPage | None:
+    story = get_story(store, story_id)
+    if story is None:
+        return None
+    found = thread(store, story.thread_id) if story.thread_id is not None else None
+    return StoryPage(story=story, thread=found)
+
+
+def thread(store: SQLiteStore, thread_id: int) -> Thread | None:
+    """A thread with its live stories, oldest first."""
+    row = store.thread_row(thread_id)
+    if row is None:
+        return None
+    stories = tuple(story_from_row(r) for r in store.thread_story_rows(thread_id))
+    return Thread(int(row["id"]), row["title"], stories)
+
+
+def fts_query(text: str) -> str | None:
+    """The words of a user's query as an FTS5 query (every word must match); None if none.
+
+    Operators and quotes are not passed through: each word is quoted, so no input can make
+    a malformed FTS5 expression."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidQuery(
+            f"search query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    terms = _TERM.findall(text)[:_MAX_TERMS]
+    return " ".join(f'"{t}"' for t in terms) or None
+
+
+def search(store: SQLiteStore, text: str, limit: int = 200) -> SearchResults:
+    """Articles and stories matching every word of ``text``, grouped by story."""
+    match = fts_query(text)
+    if match is None:
+        return SearchResults(text, SEARCH_METHOD, (), 0)
+    rows = store.search_articles(match, limit)
+    order: dict[int | None, list[SearchHit]] = {}
+    for matched in store.search_story_ids(match, 20):
+        order.setdefault(matched, [])
+    for row in rows:
+        order.setdefault(row["story_id"], []).append(_hit(row))
+    stories = store.story_rows_by_id([sid for sid in order if sid is not None])
+    groups = []
+    for story_id, hits in order.items():
+        story: Story | None = None
+        if story_id is not None:
+            if story_id not in stories:
+                continue
+            story = story_from_row(stories[story_id])
+        groups.append(SearchGroup(story, tuple(hits)))
+    return SearchResults(text, SEARCH_METHOD, tuple(groups), store.count_article_matches(match))
+
+
+def _hit(row: sqlite3.Row) -> SearchHit:
+    published = row["published"]
+    return SearchHit(
+        article_id=row["id"],
+        title=row["title"],
+        outlet=row["outlet_name"],
+        url=row["url"],
+        published=datetime.fromisoformat(published) if published else None,
+        snippet=_pieces(row["snippet"] or ""),
+    )
+
+
+def _pieces(snippet: str) -> tuple[tuple[str, bool], ...]:
+    out: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", snippet)):
+        if part:
+            out.append((part, i % 2 == 1))
+    return tuple(out)
