@@ -46,6 +46,20 @@ class StoryTables:
             out[kind][key] = value
         return dict(out)
 
+    def corpus_stat_values(self, kind: str, keys: Sequence[str]) -> dict[str, int]:
+        """The running statistic ``kind`` for ``keys`` only (indexed look-ups, any archive size)."""
+        out: dict[str, int] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self._conn.execute(
+                "SELECT key, value FROM corpus_stats WHERE kind = ? "
+                f"AND key IN ({', '.join('?' * len(chunk))})",
+                [kind, *chunk],
+            )
+            out.update((str(r[0]), int(r[1])) for r in rows)
+        return out
+
     def save_corpus_stats(self, rows: Iterable[tuple[str, str, int]]) -> None:
         self._conn.executemany("INSERT OR REPLACE INTO corpus_stats VALUES (?, ?, ?)", rows)
 
