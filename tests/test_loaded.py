@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
+from benchmarks.loaded_eval import BASIL, read_basil, score
 from newsprism.lean.loaded import CATEGORIES, LexiconError, LoadedLexicon, LoadedSpan
 
 from .conftest import SEEDS
@@ -122,3 +124,12 @@ def test_unreadable_lexicon(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(LexiconError, match="cannot read lexicon"):
         LoadedLexicon.load(binary)
+
+
+@pytest.mark.skipif(not BASIL.exists(), reason="../shared/eval/basil is not beside this checkout")
+def test_basil_quality_floor(lexicon: LoadedLexicon) -> None:
+    floors = json.loads((Path(__file__).parent / "loaded_floors.json").read_text("utf-8"))
+    result = score(read_basil(BASIL), lexicon)["overlap"]
+    assert result["f1"] >= floors["overlap_f1"], result
+    assert result["precision"] >= floors["overlap_precision"], result
+    assert result["recall"] >= floors["overlap_recall"], result
