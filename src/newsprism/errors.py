@@ -12,11 +12,13 @@
     ├── RequestError           a request for stored data that cannot be answered as asked
     │   ├── InvalidQuery       a filter, page or search query out of range
     │   ├── NotFound           no story, thread or outlet with that id
-    │   └── WritesDisabled     a write to a server started read-only, or without the token
+    │   ├── WritesDisabled     a write to a server started read-only
+    │   └── BadToken           a write without the right token
     └── FatalError             stop the run: the store or configuration is unusable
         ├── ConfigError        a setting with a bad value
         ├── SourceNotFound     a path given on the command line does not exist
-        └── StoreError         the database is corrupt, newer than this code, or locked
+        ├── StoreError         the database is corrupt, newer than this code, or locked
+        └── InvalidRatings     a rating file with bad rows or an unknown scale: none imported
 
 Messages name the bad value and what would be valid. The CLI prints them on one line and exits
 with status 1 for user errors; the web layer maps them to HTTP statuses in one place.
@@ -78,7 +80,11 @@ class NotFound(RequestError):
 
 
 class WritesDisabled(RequestError):
-    """A write was asked of a read-only server, or without the right token."""
+    """A write was asked of a read-only server."""
+
+
+class BadToken(RequestError):
+    """A write came without the token the server was started with, or with a wrong one."""
 
 
 class FatalError(NewsprismError):
@@ -95,3 +101,16 @@ class SourceNotFound(FatalError):
 
 class StoreError(FatalError):
     """The article store cannot be used."""
+
+
+class InvalidRatings(FatalError):
+    """A rating file (or scale) with bad rows: nothing from it was imported.
+
+    ``problems`` holds one line per bad row, each starting with its line number.
+    """
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        super().__init__(f"{source}: nothing imported: {shown}")

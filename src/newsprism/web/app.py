@@ -1,0 +1,118 @@
+"""The web app factory: ``create_app(settings)`` gives a FastAPI app over one archive.
+
+Handlers call the service layer only. Each worker thread keeps its own :class:`Service` (one
+SQLite connection each); the app is read-only unless it was given a write token.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from newsprism.config import Settings
+from newsprism.errors import ConfigError
+from newsprism.service import Service
+from newsprism.web import errors
+from newsprism.web.api import router as api_router
+from newsprism.web.render import json_schema
+from newsprism.web.routes import SCHEMAS
+from newsprism.web.routes import router as page_router
+from newsprism.web.security import MIN_TOKEN_CHARS, SecurityMiddleware
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+class ServicePool:
+    """One :class:`Service` per worker thread, all closed together."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[Service] = []
+        self.get()  # opens (and if needed migrates) the database before serving
+
+    def get(self) -> Service:
+        service: Service | None = getattr(self._local, "service", None)
+        if service is None:
+            service = Service(self.settings)
+            self._local.service = service
+            with self._lock:
+                self._open.append(service)
+        return service
+
+    def close(self) -> None:
+        with self._lock:
+            for service in self._open:
+                service.close()
+            self._open.clear()
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    """How the server runs: ``token`` set means writes are allowed with that bearer token."""
+
+    token: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+
+def create_app(
+    settings: Settings,
+    token: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """The web app over the archive in ``settings.db``; read-only unless ``token`` is given."""
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise ConfigError(
+            f"the write token is {len(token)} characters long; use at least {MIN_TOKEN_CHARS}"
+        )
+    if max_body_bytes < 1:
+        raise ConfigError(f"max_body_bytes={max_body_bytes} must be positive")
+    pool = ServicePool(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+
+    app = FastAPI(
+        title="newsprism",
+        summary="Stories, how each side covers them, and a neutral cited synthesis.",
+        version="0.1.0",
+        docs_url=None,  # the interactive docs need inline script, which the CSP forbids
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.pool = pool
+    app.state.options = WebOptions(token=token, max_body_bytes=max_body_bytes)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=max_body_bytes)
+    errors.install(app)
+    app.include_router(page_router)
+    app.include_router(api_router)
+    static = resources.files("newsprism.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, plus the page data types the JSON twins return."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for kind in SCHEMAS:
+            found = json_schema(kind)
+            components.update(found.pop("$defs", {}))
+            components[kind.__name__] = found
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,138 @@
+"""Turning page data into HTML (Jinja2, autoescaped) and into its JSON twin.
+
+The same :class:`Renderer` serves the web app (links like ``/stories/12``) and the static
+export (links like ``../stories/12.html``), so both show exactly the same pages.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from pydantic import TypeAdapter
+
+from newsprism.models import Side, StoryQuery
+
+SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT, Side.UNRATED)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where each page lives: ``root`` is the site root as seen from the current page, and
+    ``ext`` the suffix of HTML pages ("" when served, ".html" in a static export)."""
+
+    root: str = "/"
+    ext: str = ""
+    static_site: bool = False
+
+    def home(self, query: StoryQuery | None = None, page: int | None = None) -> str:
+        if self.static_site:
+            number = page or (query.page if query else 1)
+            return f"{self.root}index.html" if number <= 1 else f"{self.root}pages/{number}.html"
+        params = _query_params(query, page)
+        return self.root + (f"?{urlencode(params)}" if params else "")
+
+    def story(self, story_id: int) -> str:
+        return f"{self.root}stories/{story_id}{self.ext}"
+
+    def thread(self, thread_id: int) -> str:
+        return f"{self.root}threads/{thread_id}{self.ext}"
+
+    def outlet(self, outlet_id: int | str) -> str:
+        return f"{self.root}outlets/{outlet_id}{self.ext}"
+
+    def search(self) -> str:
+        return f"{self.root}search"
+
+    def static(self, name: str) -> str:
+        return f"{self.root}static/{name}"
+
+
+def _query_params(query: StoryQuery | None, page: int | None) -> dict[str, str]:
+    if query is None:
+        return {"page": str(page)} if page and page > 1 else {}
+    params: dict[str, str] = {}
+    if query.side:
+        params["side"] = query.side.value
+    if query.blindspots_only:
+        params["blindspots"] = "true"
+    if query.since:
+        params["since"] = query.since.isoformat()
+    if query.until:
+        params["until"] = query.until.isoformat()
+    if query.per_page != StoryQuery().per_page:
+        params["per_page"] = str(query.per_page)
+    number = page if page is not None else query.page
+    if number > 1:
+        params["page"] = str(number)
+    return params
+
+
+def safe_href(url: str | None) -> str | None:
+    """An article link only when it is http(s); ``javascript:`` and the like are dropped."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in {"http", "https"} else None
+
+
+def day(value: datetime | date | str | None) -> str:
+    """A date as YYYY-MM-DD ('undated' when unknown)."""
+    if value is None or value == "":
+        return "undated"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value[:10]
+
+
+def span(first: str | None, last: str | None) -> str:
+    if not first:
+        return "undated"
+    return day(first) if not last or day(last) == day(first) else f"{day(first)} – {day(last)}"
+
+
+@functools.cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def to_json(data: object) -> bytes:
+    """The JSON twin of a page's data (dataclasses, enums and dates as JSON)."""
+    kind: type = type(data)
+    return _adapter(kind).dump_json(data)
+
+
+def json_schema(kind: type) -> dict[str, Any]:
+    schema: dict[str, Any] = _adapter(kind).json_schema(
+        mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    return schema
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("newsprism.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(SIDES=SIDES)
+    env.filters.update(day=day, safe_href=safe_href)
+    env.globals.update(span=span)
+    return env
+
+
+def render(template: str, links: Links, **context: Any) -> str:
+    """One page as HTML."""
+    return environment().get_template(template).render(links=links, **context)
