@@ -29,7 +29,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def test_demo_shows_title_date_and_outlet_for_each_seed(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    result = run("--db", str(db), "demo")
+    result = run("--db", str(db), "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     assert "5 added" in result.stderr
     for expected in (
@@ -41,7 +41,7 @@ def test_demo_shows_title_date_and_outlet_for_each_seed(tmp_path: Path) -> None:
         "unknown",
     ):
         assert expected in result.stdout
-    again = run("--db", str(db), "demo")  # a fresh database every time
+    again = run("--db", str(db), "demo", "--no-serve")  # a fresh database every time
     assert "5 added" in again.stderr
 
 

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from newsprism.config import Settings, load_settings
 from newsprism.errors import FatalError
+from newsprism.lean.framing import Framing
 from newsprism.models import Article, IngestReport, ItemResult, Outcome, Story, Thread
 from newsprism.service import Service
 from newsprism.stories.build import BuildReport
@@ -299,10 +300,13 @@ def show(
         raise _fail(f"--format {fmt!r} is not supported; use text or json")
     with _service(ctx) as service:
         story = service.story(story_id)
+        framing = service.story_framing(story_id) if story is not None else None
     if story is None:
         raise _fail(f"story {story_id} does not exist; `newsprism stories` lists them")
     if fmt == "json":
-        out.print_json(json.dumps(story.to_dict(), ensure_ascii=False))
+        data = story.to_dict()
+        data["framing"] = framing.to_dict() if framing is not None else None
+        out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
     out.print(
@@ -317,6 +321,23 @@ def show(
         out.print(f"- {date} · {outlet} · {sa.article.title or '(no title)'}")
         for rp in sa.reprints:
             out.print(f"    reprint: {rp.outlet_name or 'unknown outlet'} · {rp.title or ''}")
+    if framing is not None:
+        _print_framing(framing)
+
+
+def _print_framing(framing: Framing) -> None:
+    out.print(f"how each side tells it (compared with {framing.compared_with}):")
+    for side, sf in framing.sides.items():
+        loaded = sf.loaded
+        terms = ", ".join(f"{t} ×{n}" for t, n in list(loaded.terms.items())[:6]) or "none"
+        words = ", ".join(t.term for t in sf.distinctive[:8]) or "none significant"
+        out.print(
+            f"  {side.value} ({sf.n_texts} articles): loaded language {loaded.total} "
+            f"({loaded.per_1000_words:.1f} per 1,000 words): {terms}"
+        )
+        out.print(f"    distinctive: {words}", markup=False)
+    for note in framing.notes:
+        out.print(f"  note: {note}", markup=False)
 
 
 @export_app.command("stories")
@@ -333,6 +354,9 @@ def export_stories(
     with _service(ctx) as service:
         found = [service.story(st.id) for st in service.stories()]
         data = [st.to_dict() for st in found if st is not None]
+        for item in data:
+            framing = service.story_framing(item["id"])
+            item["framing"] = framing.to_dict() if framing is not None else None
     stream = _open_output(output)
     try:
         json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -357,8 +381,13 @@ def demo(
     corpus: Annotated[
         Path | None, typer.Option(help="Folder to ingest (default examples/seeds).")
     ] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after the summary (for scripts).")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port to serve the demo on.")] = 8000,
 ) -> None:
-    """Ingest the bundled sample corpus into a fresh database and show what was read."""
+    """Ingest the bundled sample corpus into a fresh database, show what was read, and serve
+    it on http://127.0.0.1:PORT (unless --no-serve)."""
     settings: Settings = ctx.obj
     if settings.db == Settings().db:
         settings = settings.with_overrides(db=Path("newsprism-demo.db"))
@@ -379,6 +408,8 @@ def demo(
     _print_demo_table(articles)
     _print_demo_stories([st for st in found if st is not None], threads, built)
     out.print(f"database: {settings.db}")
+    if not no_serve:
+        _serve(settings, "127.0.0.1", port, token=None, max_body_mb=10.0)
 
 
 def _print_demo_table(articles: list[Article]) -> None:
@@ -416,6 +447,73 @@ def _print_demo_stories(found: list[Story], threads: list[Thread], built: BuildR
     for th in threads:
         line = " → ".join(f"{s.first_seen or 'undated'} story {s.id}" for s in th.stories)
         out.print(f"thread {th.id} ({th.title}): {line}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_writes: Annotated[
+        bool, typer.Option("--allow-writes", help="Accept POST /api/articles (needs --token).")
+    ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="NEWSPRISM_TOKEN",
+            help="Bearer token for writes (16+ characters).",
+            show_default=False,
+        ),
+    ] = None,
+    max_body_mb: Annotated[float, typer.Option(help="Largest request body, in MiB.")] = 10.0,
+) -> None:
+    """Serve the web app: story list, story pages, outlets, threads, search, JSON twins."""
+    if allow_writes and not token:
+        raise _fail("--allow-writes needs --token TOKEN (or NEWSPRISM_TOKEN) of 16+ characters")
+    if not 0 < port < 65536:
+        raise _fail(f"--port {port} is not a port; use 1 to 65535")
+    if not 0 < max_body_mb <= 1024:
+        raise _fail(f"--max-body-mb {max_body_mb} is out of range; use more than 0, up to 1024")
+    _serve(ctx.obj, host, port, token if allow_writes else None, max_body_mb)
+
+
+def _serve(settings: Settings, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+    import uvicorn
+
+    from newsprism.web import create_app
+
+    try:
+        web = create_app(settings, token=token, max_body_bytes=int(max_body_mb * 1_048_576))
+    except FatalError as exc:
+        raise _fail(str(exc)) from None
+    shown = f"[{host}]" if ":" in host else host
+    mode = "accepting POST /api/articles with the token" if token else "read-only"
+    out.print(f"serving {settings.db} on http://{shown}:{port}/ ({mode}); Ctrl-C stops")
+    uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False)
+
+
+@export_app.command("site")
+def export_site(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write (created).")],
+    per_page: Annotated[int, typer.Option(help="Stories on each list page.")] = 20,
+) -> None:
+    """The web pages as static HTML + JSON, to publish without running a server."""
+    from newsprism.web.export import export_site as write_site
+
+    if not 1 <= per_page <= 100:
+        raise _fail(f"--per-page {per_page} is out of range; use 1 to 100")
+    with _service(ctx) as service:
+        try:
+            report = write_site(service, folder, per_page=per_page)
+        except FatalError as exc:
+            raise _fail(str(exc)) from None
+        except OSError as exc:
+            raise _fail(f"{folder}: cannot write ({exc.strerror})") from None
+    err.print(
+        f"{report.stories} story pages, {report.threads} thread pages and {report.list_pages} "
+        f"list pages written to {folder} (open {folder / 'index.html'})"
+    )
 
 
 def main() -> None:

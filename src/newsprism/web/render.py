@@ -36,14 +36,23 @@ class Links:
         params = _query_params(query, page)
         return self.root + (f"?{urlencode(params)}" if params else "")
 
-    def story(self, story_id: int) -> str:
-        return f"{self.root}stories/{story_id}{self.ext}"
+    def story(self, story_id: int, twin: bool = False) -> str:
+        return f"{self.root}stories/{story_id}{self._suffix(twin)}"
 
-    def thread(self, thread_id: int) -> str:
-        return f"{self.root}threads/{thread_id}{self.ext}"
+    def thread(self, thread_id: int, twin: bool = False) -> str:
+        return f"{self.root}threads/{thread_id}{self._suffix(twin)}"
 
-    def outlet(self, outlet_id: int | str) -> str:
-        return f"{self.root}outlets/{outlet_id}{self.ext}"
+    def outlet(self, outlet_id: int | str, twin: bool = False) -> str:
+        return f"{self.root}outlets/{outlet_id}{self._suffix(twin)}"
+
+    def home_twin(self, query: StoryQuery) -> str:
+        if self.static_site:
+            return self.home(query).removesuffix(".html") + ".json"
+        params = _query_params(query, None)
+        return f"{self.root}index.json" + (f"?{urlencode(params)}" if params else "")
+
+    def _suffix(self, twin: bool) -> str:
+        return ".json" if twin else self.ext
 
     def search(self) -> str:
         return f"{self.root}search"
