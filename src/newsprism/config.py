@@ -73,6 +73,17 @@ class Settings:
     torch_threads: int = 2
     """CPU threads for the sentence encoder (keep at or under the number of cores)."""
 
+    rating_sources_off: tuple[str, ...] = ()
+    """Outlet rating sources left out of every aggregate lean (names as `newsprism outlets
+    sources` lists them; a list in TOML, comma-separated in the environment)."""
+
+    blindspot_min_sources: int = 5
+    """Fewest distinct rated sources a story needs before it can be flagged as a blindspot."""
+
+    blindspot_alpha: float = 0.05
+    """Significance level of the blindspot test (one-sided exact binomial, Bonferroni over the
+    three sides)."""
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -92,6 +103,9 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
             raise ValueError(text)
         if isinstance(default, Path):
             return Path(str(raw)).expanduser()
+        if isinstance(default, tuple):
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):
@@ -135,6 +149,10 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
+    if s.blindspot_min_sources < 1:
+        raise ConfigError(f"setting blindspot_min_sources={s.blindspot_min_sources!r} must be >= 1")
+    if not 0.0 < s.blindspot_alpha < 1.0:
+        raise ConfigError(f"setting blindspot_alpha={s.blindspot_alpha!r} must be in (0, 1)")
     positive = ("max_file_mb", "max_article_chars", "http_timeout_s", "http_max_bytes")
     for name in positive:
         if getattr(s, name) <= 0:

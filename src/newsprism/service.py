@@ -7,10 +7,13 @@ pipeline stages; it holds no stage logic itself.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -20,11 +23,25 @@ from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.posted import as_jsonl
 from newsprism.ingest.runner import Ingestor, Progress
 from newsprism.ingest.sources import Unit
+from newsprism.lean.coverage import (
+    Coverage,
+    archive_outlet_ids,
+    assign_sides,
+    base_rates,
+    story_coverage,
+    story_members,
+)
+from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
+from newsprism.lean.outlets import Registry, domain_of
 from newsprism.models import (
     ArchiveStats,
     Article,
     IngestReport,
+    Outlet,
+    RatingSource,
     SearchResults,
+    Side,
+    SideAssignment,
     Story,
     StoryListPage,
     StoryPage,
@@ -133,3 +150,70 @@ class Service:
             path.write_text(text, encoding="utf-8")
             ingestor = Ingestor(self.store, self.settings, fetcher=None)
             return ingestor.run([ref], units=[Unit(ref=ref, path=path)])
+
+    # --- outlets, sides and coverage --------------------------------------------------------
+    @cached_property
+    def registry(self) -> Registry:
+        """The outlet registry, with the bundled starter table loaded on first use."""
+        registry = Registry(self.store, self.settings.rating_sources_off)
+        install_bundled(registry)
+        return registry
+
+    def outlets(self, everything: bool = False) -> list[Outlet]:
+        """Outlets of the archive's articles and of imported ratings (``everything``: all)."""
+        if everything:
+            return self.registry.outlets()
+        return self.registry.outlets(archive_outlet_ids(self.registry))
+
+    def outlet(self, ref: int | str) -> Outlet | None:
+        """An outlet by id, domain, URL or name."""
+        if isinstance(ref, int) or ref.isdigit():
+            return self.registry.outlet(int(ref))
+        found = self.registry.resolve(domain_of(ref), ref)
+        return self.registry.outlet(found) if found is not None else None
+
+    def rating_sources(self) -> list[RatingSource]:
+        off = set(self.settings.rating_sources_off)
+        return [replace(s, enabled=s.name not in off) for s in self.store.rating_sources()]
+
+    def import_ratings(self, path: Path, source: RatingSource) -> ImportReport:
+        """Import a user's CSV of outlet ratings, whole or not at all."""
+        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        report = import_ratings(self.registry, path, source, max_bytes)
+        self.__dict__.pop("_base_rates", None)
+        return report
+
+    def article_sides(self, articles: Sequence[Article]) -> dict[str, SideAssignment]:
+        """The side each article counts for: outlet rating, else estimate, else unrated."""
+        return assign_sides(self.registry, articles, self._estimates([a.id for a in articles]))
+
+    def story_sides(self, story_id: int) -> dict[str, SideAssignment]:
+        """Per article of the story (reprints included): its side and the basis of it."""
+        story = self.story(story_id)
+        if story is None:
+            return {}
+        return self.article_sides(story_members(story))
+
+    def story_coverage(self, story_id: int) -> Coverage | None:
+        """Counts and shares by side (reprints once), and the blindspot test with its figures."""
+        story = self.story(story_id)
+        if story is None:
+            return None
+        rates, n_base = self._base_rates
+        return story_coverage(
+            story,
+            self.article_sides(story_members(story)),
+            rates,
+            n_base,
+            self.settings.blindspot_min_sources,
+            self.settings.blindspot_alpha,
+        )
+
+    @cached_property
+    def _base_rates(self) -> tuple[dict[Side, float], int]:
+        return base_rates(self.registry, self._estimates)
+
+    def _estimates(self, ids: list[str]) -> Mapping[str, Any]:
+        """Stored text-only lean estimates, where the article-lean stage has stored any."""
+        get = getattr(self.store, "get_article_leans", None)
+        return dict(get(ids)) if get is not None and ids else {}
