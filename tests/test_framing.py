@@ -75,7 +75,7 @@ def test_term_counts_unigrams_bigrams_no_stop_words_or_numbers() -> None:
 
 def test_empty_texts_and_sides() -> None:
     framing = compare_framing({Side.LEFT: [""], Side.RIGHT: []})
-    assert framing.sides == {}
+    assert framing.sides == {} and framing.compared_with == "nothing"
     assert "no words from left" in framing.notes and "no words from right" in framing.notes
     assert compare_framing({}).sides == {}
 

@@ -31,6 +31,7 @@ from newsprism.lean.coverage import (
     story_coverage,
     story_members,
 )
+from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.outlets import Registry, domain_of
 from newsprism.models import (
@@ -208,6 +209,13 @@ class Service:
             self.settings.blindspot_min_sources,
             self.settings.blindspot_alpha,
         )
+
+    def story_framing(self, story_id: int) -> Framing | None:
+        """How each side tells the story: distinctive wording and loaded language per side."""
+        story = self.story(story_id)
+        if story is None:
+            return None
+        return frame_story(story, self.story_sides(story_id), self.store)
 
     @cached_property
     def _base_rates(self) -> tuple[dict[Side, float], int]:

@@ -192,7 +192,7 @@ def compare_framing(
     notes = [f"no words from {side.value}" for side in texts if words[side] == 0]
     pooled = _sum_counts(counts[s] for s in present)
     prior = _prior(pooled, background, background_docs)
-    compared = "other sides" if len(present) > 1 else "archive background"
+    compared = {0: "nothing", 1: "archive background"}.get(len(present), "other sides")
     if len(present) == 1 and not background:
         notes.append("one side only and no archive background: nothing to compare with")
     sides: dict[Side, SideFraming] = {}
