@@ -20,9 +20,20 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from newsprism.config import Settings, load_settings
-from newsprism.errors import FatalError
+from newsprism.errors import FatalError, InvalidRatings
+from newsprism.lean.coverage import Coverage
 from newsprism.lean.framing import Framing
-from newsprism.models import Article, IngestReport, ItemResult, Outcome, Story, Thread
+from newsprism.models import (
+    Article,
+    IngestReport,
+    ItemResult,
+    Outcome,
+    Outlet,
+    RatingSource,
+    SideAssignment,
+    Story,
+    Thread,
+)
 from newsprism.service import Service
 from newsprism.stories.build import BuildReport
 
@@ -35,6 +46,11 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Write stored data out as JSON Lines or CSV.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+outlets_app = typer.Typer(
+    help="Outlets, their ratings and aggregate lean; import your own ratings.",
+    invoke_without_command=True,
+)
+app.add_typer(outlets_app, name="outlets")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
@@ -43,7 +59,7 @@ EXPORT_COLUMNS = (
     "id", "title", "outlet", "outlet_domain", "url", "author", "published", "published_precision",
     "language", "language_confidence", "text", "content_hash", "ingested_at", "source_kind",
     "source_ref", "extraction_method", "story", "duplicate_of", "duplicate_similarity",
-    "duplicate_method", "story_id", "thread_id", "inferred", "extra",
+    "duplicate_method", "story_id", "thread_id", "inferred", "extra", "outlet_lean", "lean",
 )  # fmt: skip
 
 
@@ -162,7 +178,7 @@ def export_articles(
     with _service(ctx) as service:
         stream = _open_output(output)
         try:
-            count = _write_articles(service.articles(), service.assignments(), fmt, stream)
+            count = _write_articles(service, service.assignments(), fmt, stream)
         finally:
             if stream is not sys.stdout:
                 stream.close()
@@ -171,7 +187,7 @@ def export_articles(
 
 
 def _write_articles(
-    articles: Iterator[Article],
+    service: Service,
     assigned: dict[str, tuple[int, int | None]],
     fmt: str,
     stream: TextIO,
@@ -181,17 +197,47 @@ def _write_articles(
     if fmt == "csv":
         writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-    for article in articles:
-        row = article.to_dict()
-        row["story_id"], row["thread_id"] = assigned.get(article.id, (None, None))
-        if writer is None:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            row["inferred"] = json.dumps(row["inferred"], ensure_ascii=False)
-            row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
-            writer.writerow(row)
-        count += 1
+    for batch in _batches(service.articles(), 500):
+        sides = service.article_sides(batch)
+        for article in batch:
+            row = article.to_dict()
+            row["story_id"], row["thread_id"] = assigned.get(article.id, (None, None))
+            row.update(_lean_fields(sides[article.id]))
+            if writer is None:
+                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                for key in ("inferred", "extra", "outlet_lean", "lean"):
+                    row[key] = json.dumps(row[key], ensure_ascii=False)
+                writer.writerow(row)
+            count += 1
     return count
+
+
+def _batches(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _lean_fields(side: SideAssignment) -> dict[str, Any]:
+    """``outlet_lean`` (the outlet's aggregate rating) and ``lean`` (the side it counts for)."""
+    outlet = None
+    if side.outlet_id is not None:
+        outlet = {"outlet_id": side.outlet_id, "outlet": side.outlet_name}
+        outlet |= side.outlet_lean.to_dict() if side.outlet_lean else {"lean": None}
+    lean = {
+        "label": side.side.value,
+        "probability": side.probability,
+        "estimated": side.estimated,
+        "basis": side.basis,
+        "method": side.method,
+    }
+    return {"outlet_lean": outlet, "lean": lean}
 
 
 @app.command()
@@ -301,11 +347,13 @@ def show(
     with _service(ctx) as service:
         story = service.story(story_id)
         framing = service.story_framing(story_id) if story is not None else None
+        coverage = service.story_coverage(story_id) if story is not None else None
     if story is None:
         raise _fail(f"story {story_id} does not exist; `newsprism stories` lists them")
     if fmt == "json":
         data = story.to_dict()
         data["framing"] = framing.to_dict() if framing is not None else None
+        data["coverage"] = coverage.to_dict() if coverage is not None else None
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
@@ -321,8 +369,47 @@ def show(
         out.print(f"- {date} · {outlet} · {sa.article.title or '(no title)'}")
         for rp in sa.reprints:
             out.print(f"    reprint: {rp.outlet_name or 'unknown outlet'} · {rp.title or ''}")
+    if coverage is not None:
+        _print_coverage(coverage)
     if framing is not None:
         _print_framing(framing)
+
+
+def _print_coverage(coverage: Coverage) -> None:
+    counts = " · ".join(
+        f"{side} {n} ({coverage.shares[side]:.0%})" for side, n in coverage.originals.items()
+    )
+    n_reprints = sum(coverage.reprints.values())
+    out.print(f"coverage (originals; {n_reprints} reprints counted once): {counts}", markup=False)
+    for sa in coverage.articles.values():
+        if sa.article_id in coverage.reprint_of:
+            continue
+        how = sa.basis
+        if sa.estimated and sa.probability is not None:
+            how += f", p={sa.probability:.2f}"
+        elif sa.outlet_lean is not None:
+            lean = sa.outlet_lean
+            how += f" {lean.lean.value}, {lean.n_ratings} ratings"
+            if lean.disagree:
+                how += f", raters disagree: {_sides_text(lean.sides)}, spread {lean.spread:.2f}"
+        outlet = sa.outlet_name or "unknown outlet"
+        out.print(f"  {sa.side.value:<8} {outlet} ({how})", markup=False)
+    spot = coverage.blindspot
+    flag = f"covered mainly by the {spot.side.value}" if spot.flagged and spot.side else "none"
+    out.print(f"blindspot: {flag}: {spot.reason}", markup=False)
+    for t in spot.tests:
+        out.print(
+            f"  {t.side.value}: {t.k}/{t.n} sources, share {t.share:.2f}, base rate "
+            f"{t.base_rate:.2f}, p={t.p_value:.3g}",
+            markup=False,
+        )
+    if spot.tests:
+        out.print(f"  ({spot.test}; alpha {spot.alpha}; base rates: {spot.base_rate_pool}, "
+                  f"{spot.base_sources} sources)", markup=False)  # fmt: skip
+
+
+def _sides_text(sides: dict[str, int]) -> str:
+    return ", ".join(f"{n} {side}" for side, n in sides.items() if n)
 
 
 def _print_framing(framing: Framing) -> None:
@@ -357,6 +444,8 @@ def export_stories(
         for item in data:
             framing = service.story_framing(item["id"])
             item["framing"] = framing.to_dict() if framing is not None else None
+            coverage = service.story_coverage(item["id"])
+            item["coverage"] = coverage.to_dict() if coverage is not None else None
     stream = _open_output(output)
     try:
         json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -364,6 +453,94 @@ def export_stories(
     finally:
         if stream is not sys.stdout:
             stream.close()
+
+
+@outlets_app.callback()
+def outlets(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every outlet of the registry, not just the archive's.")
+    ] = False,
+) -> None:
+    """Outlets of the archive (and of imported ratings): aggregate lean, spread and ratings."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _service(ctx) as service:
+        found = service.outlets(everything=everything)
+    if as_json:
+        out.print_json(json.dumps([o.to_dict() for o in found], ensure_ascii=False))
+        return
+    _print_outlets(found)
+
+
+def _print_outlets(found: list[Outlet]) -> None:
+    table = Table(title=f"Outlets ({len(found)})")
+    for column in ("id", "outlet", "domains", "lean", "spread", "ratings"):
+        table.add_column(column)
+    for o in found:
+        lean = "unrated"
+        if o.lean is not None:
+            lean = f"{o.lean.lean.value} ({o.lean.score:+.2f})"
+            if o.lean.disagree:
+                lean += f"\nraters disagree: {_sides_text(o.lean.sides)}"
+        ratings = "\n".join(
+            f"{r.source}: {r.value} → {r.lean.value}" + ("" if r.enabled else " (switched off)")
+            for r in o.ratings
+        )
+        spread = f"{o.lean.spread:.2f}" if o.lean is not None else ""
+        table.add_row(str(o.id), o.name, ", ".join(o.domains[:3]), lean, spread, ratings or "-")
+    out.print(table)
+
+
+@outlets_app.command("sources")
+def outlet_sources(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Rating sources: scale, citation, terms, and whether each is switched on."""
+    with _service(ctx) as service:
+        found = service.rating_sources()
+    if as_json:
+        out.print_json(json.dumps([s.to_dict() for s in found], ensure_ascii=False))
+        return
+    for s in found:
+        state = "on" if s.enabled else "switched off (rating_sources_off)"
+        out.print(f"{s.name} [{s.origin}, {s.scale}, {s.n_ratings} ratings, {state}]", markup=False)
+        out.print(f"  citation: {s.citation or '-'}", markup=False)
+        out.print(f"  terms: {s.licence or '-'}", markup=False)
+
+
+@outlets_app.command("import")
+def outlets_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (or TSV): domain and/or name, value.")],
+    source: Annotated[str, typer.Option("--source", help="Name of the rating source.")],
+    scale: Annotated[
+        str,
+        typer.Option(help="lcr-3, allsides-5, mbfc-7, lean-7, score, or range:A:B."),
+    ],
+    citation: Annotated[str | None, typer.Option(help="Who made the ratings, where.")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence or terms of use.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the ratings are published.")] = None,
+    rated_on: Annotated[str | None, typer.Option("--date", help="When they were made.")] = None,
+) -> None:
+    """Import your own outlet ratings; a file with any bad row imports nothing."""
+    meta = RatingSource(
+        name=source, scale=scale, origin="user", citation=citation, licence=licence, url=url,
+        rated_on=rated_on,
+    )  # fmt: skip
+    with _service(ctx) as service:
+        try:
+            report = service.import_ratings(file, meta)
+        except InvalidRatings as exc:
+            for problem in exc.problems:
+                err.print(f"{exc.source}: {problem}", markup=False)
+            raise _fail(f"{exc.source}: nothing imported") from None
+    err.print(
+        f"{report.ratings} ratings imported as source {report.source!r} "
+        f"({report.new_outlets} new outlets)"
+    )
 
 
 def _demo_corpus() -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from newsprism.errors import InvalidRatings
-from newsprism.lean.outlets import Registry, alias_key, domain_of
+from newsprism.lean.outlets import Registry, alias_key, domain_of, is_domain
 from newsprism.lean.ratings import Scale, parse_scale
 from newsprism.models import Lean, RatingSource
 from newsprism.store.outlets import RatingRow
@@ -190,8 +190,8 @@ def _row(line: int, cells: dict[str, str], scale: Scale, bundled: bool) -> Ratin
     name = checked[0] if checked else None
     raw_domain = cells.get("domain", "")
     domain = None
-    if raw_domain:
-        domain = domain_of(raw_domain)
+    if raw_domain:  # the bundled table holds registrable domains already
+        domain = raw_domain if bundled and is_domain(raw_domain) else domain_of(raw_domain)
         if domain is None:
             raise ValueError(f"{raw_domain[:80]!r} is not a domain or URL")
     if domain is None and name is None:
@@ -283,6 +283,15 @@ def import_ratings(
     if not _SOURCE_NAME.match(name):
         raise InvalidRatings(str(path), [f"source name {name[:60]!r} must be 1-60 letters, "
                                          "digits, '.', '_' or '-'"])  # fmt: skip
+    if source.rated_on is not None and not _DATE.match(source.rated_on):
+        raise InvalidRatings(str(path), [f"date {source.rated_on[:40]!r} is not YYYY, YYYY-MM or "
+                                         "YYYY-MM-DD"])  # fmt: skip
+    for what, text in (("citation", source.citation), ("licence", source.licence),
+                       ("url", source.url)):  # fmt: skip
+        try:
+            _text(text or "", what, 1000)
+        except ValueError as exc:
+            raise InvalidRatings(str(path), [str(exc)]) from None
     existing = {s.name: s for s in registry.store.rating_sources()}
     if name in existing and existing[name].origin != "user":
         raise InvalidRatings(

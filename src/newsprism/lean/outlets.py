@@ -39,6 +39,11 @@ def alias_key(name: str) -> str:
     return text.removeprefix("the ").strip()
 
 
+def is_domain(text: str) -> bool:
+    """Whether ``text`` is written like a lower-case domain name (``example.co.uk``)."""
+    return bool(_DOMAIN.match(text))
+
+
 def domain_of(text: str) -> str | None:
     """The registrable domain of a URL, a host or a bare domain; None when it is neither."""
     raw = text.strip().lower()
@@ -132,6 +137,7 @@ class Registry:
 
     def leans(self, ids: Iterable[int]) -> dict[int, OutletLean | None]:
         """The aggregate lean of each outlet (None: no enabled rating), cached."""
+        ids = list(ids)
         wanted = sorted({i for i in ids if i not in self._leans})
         if wanted:
             self.outlets(wanted)
