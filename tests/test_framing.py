@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +148,37 @@ def test_frame_story_from_the_store(service: Service) -> None:
 def _story(articles: list[Article]) -> Story:
     members = tuple(StoryArticle(a, None, "test") for a in articles)
     return Story(1, None, None, None, None, len(articles), None, None, (), "test", members)
+
+
+@pytest.mark.slow
+def test_story_framing_through_the_service_and_cli(service: Service, tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "text": _seed("000"), "url": "https://www.foxnews.com/world/a", "story": "k"},
+        {"id": "b", "text": _seed("002"), "url": "https://www.nytimes.com/world/b", "story": "k"},
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    service.ingest([str(path)])
+    service.build()
+    story_id = service.store.story_of("a")
+    assert story_id is not None
+    sides = service.story_sides(story_id)
+    framing = service.story_framing(story_id)
+    assert framing is not None and service.story_framing(99999) is None
+    side_a = sides["a"].side
+    assert set(framing.sides) == {a.side for a in sides.values()} - {Side.UNRATED}
+    if side_a is not Side.UNRATED:
+        assert {"dictator", "regime", "iron fist"} <= framing.sides[side_a].loaded.terms.keys()
+    db = str(service.settings.db)
+    service.close()
+    shown = _cli("--db", db, "show", str(story_id), "--format", "json")
+    assert shown["framing"] == framing.to_dict()
+    exported = _cli("--db", db, "export", "stories", "--format", "json")
+    assert exported[0]["framing"]["method"] == FRAMING_METHOD
+
+
+def _cli(*args: str) -> Any:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsprism", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
