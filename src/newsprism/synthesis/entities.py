@@ -79,22 +79,28 @@ def _blocks(article_id: str, body: str) -> Iterator[_Block]:
         for start in range(0, len(line), _BLOCK_CHARS):
             chunk = line[start : start + _BLOCK_CHARS]
             if any(ch.isalpha() for ch in chunk):
-                yield _Block(article_id, offset + start, _unshout(chunk))
+                yield _Block(article_id, offset + start, chunk)
         offset += len(line) + 1
 
 
-def _unshout(text: str) -> str:
-    """All-caps lines in title case (same length, same offsets): the model misses shouted names."""
+def _shouted(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 12 or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
-        return text
+    return len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
-    def title(m: re.Match[str]) -> str:
+
+def _unshout(text: str, vocabulary: set[str]) -> str:
+    """An all-caps line in sentence case (same length, same offsets): words seen in lower case
+    elsewhere, and stop words, in lower case; the others capitalised. The model misses shouted
+    names."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        titled = word[:1] + word[1:].lower()
-        return titled if len(titled) == len(word) else word
+        low = word.lower()
+        out = low if low in vocabulary or low in STOP_WORDS else word[:1] + word[1:].lower()
+        return out if len(out) == len(word) else word
 
-    return re.sub(r"\w+", title, text)
+    return re.sub(r"\w+", fix, text)
 
 
 def extract_mentions(
@@ -120,6 +126,10 @@ def extract_mentions(
     if not blocks:
         return mentions, warnings
     vocabulary = {w for b in blocks for w in re.findall(r"\b[a-z][a-z'’-]+\b", b.text)}
+    blocks = [
+        _Block(b.article_id, b.offset, _unshout(b.text, vocabulary)) if _shouted(b.text) else b
+        for b in blocks
+    ]
     docs = _ner().pipe(b.text for b in blocks)
     for block, doc in zip(blocks, docs, strict=True):
         heading = _is_heading(block.text)

@@ -33,14 +33,14 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"shch|sch|szcz", "s"),
     (r"tsch|tch|cz|ch", "c"),  # the ch/ч family; Belarusian Latin ch (х) stays close enough
     (r"kh", "x"),  # х: kh (BGN/PCGN)
-    (r"dzh", "j"),
+    (r"dzh|dj", "j"),
     (r"zh|sz|sh|rz", "s"),
     (r"(?<=[aeiou])[iyj]|[iyj](?=[aeiou])", ""),  # glides: ya/ia/ja, yu/iu/ju, ei/ey/ej, ie/ye
     (r"(?<=[aeiou])[iyj]|[iyj](?=[aeiou])", ""),  # again, for iya/iia (Mariya/Maria)
     (r"ts(?=[ie])", "t"),  # Belarusian tsekanne: Tsikhanouski for Russian Tikhanovsky
     (r"dz", "d"),  # dzekanne, Polish dz: Dzjadok/Dyadok
     (r"tz|ts", "c"),
-    (r"c(?=[aou])|ck|q", "k"),
+    (r"c(?![eiy])|q", "k"),
     (r"ph", "f"),
     (r"th", "t"),
     (r"gh", "g"),
@@ -48,23 +48,36 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<=[aeo])u(?=[^aeiouy]|$)", "v"),  # ў: Tsikhanouski/Tikhanovsky, Kalesnikau/Kolesnikov
     (r"[oe]", "a"),  # akanne and я/е: Lukashenka/Lukashenko, Sviatlana/Svetlana
     (r"y", "i"),
-    (r"h", "g"),  # Belarusian h for Russian g (Siarhei/Sergei, Hrodna/Grodno)
+    (r"[hx]", "g"),  # one class: Belarusian h for Russian g (Siarhei/Sergei), h for х
     (r"(.)\1+", r"\1"),
 )
 _ABJAD_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"[gz]'|dzh|dj|g(?=[eiy])", "j"),  # Hebrew geresh: g' and z' for j and zh; George
+    (r"ts'|tsch|tch", "c"),
     (r"x", "ks"),
-    (r"sch|sh|ch|tsch|tch|kh|zh|sz", "s"),
-    (r"ck|q|c(?=[aou])|g", "k"),
+    (r"sch|sh|zh|sz", "s"),
+    (r"kh|ch|ck|q|c(?![eiy])|g", "k"),
     (r"ph|p", "f"),
     (r"z|c|tz|ts", "s"),
     (r"th", "t"),
-    (r"[aeiouyvwbhj']", ""),  # matres lectionis and consonants the scripts write as vowels
+    (r"[aeiouyvwbh']", ""),  # matres lectionis and consonants the scripts write as vowels
     (r"(.)\1+", r"\1"),
 )
 _COMPILED = tuple((re.compile(p), r) for p, r in _REWRITES)
 _ABJAD = tuple((re.compile(p), r) for p, r in _ABJAD_REWRITES)
-_FEMININE = re.compile(r"^(?P<stem>.+?[^aeiouy])(?:aya|aja|aia|a)$")
-_MASCULINE_SK = re.compile(r"^(?P<stem>.+(?:sk|ck|zk|ck))(?:iy|ii|ij|yi|yj|yy|y|i)$")
+# Slavic gendered endings (Russian, Belarusian, Polish, Latvian, Lithuanian spellings): a
+# feminine and a masculine form of one stem are two people (Tsikhanouskaya, Tsikhanouski).
+_GENDERED = tuple(
+    (g, re.compile(rf"^(?P<stem>.{{2,}}{core}){ending}$"))
+    for g, core, ending in (
+        ("f", "(?:sk|ck|dzk)", "(?:aya|aja|aia|a)"),
+        ("m", "(?:sk|ck|dzk)", "(?:iy|ii|ij|yi|yj|yy|y|i|is)"),
+        ("f", "[aeo]", "va"),  # -ova, -eva, Belarusian -ava
+        ("m", "[aeo]", "(?:v|vs|vas|ff|w|u)"),  # -ov, Latvian -ovs, -off, -ow, Belarusian -au
+        ("f", "[iy]n", "a"),
+        ("m", "[iy]n", "(?:s|as)?"),
+    )
+)
 _PARTICLES = frozenset(
     {"van", "von", "der", "de", "da", "di", "la", "le", "al", "el", "bin", "ibn"}
 )
@@ -117,32 +130,45 @@ def skeleton(token: str) -> str:
     return key
 
 
+def _gender(token: str) -> tuple[str, str] | None:
+    """("f" or "m", stem) when ``token`` ends like a gendered Slavic surname or given name."""
+    for gender, pattern in _GENDERED:
+        m = pattern.match(token)
+        if m:
+            return gender, m.group("stem")
+    return None
+
+
 def gendered_pair(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` are the feminine and masculine forms of one Slavic name."""
-    ka, kb = romanize(a).lower(), romanize(b).lower()
-    for fem, masc in ((ka, kb), (kb, ka)):
-        f = _FEMININE.match(fem)
-        if not f:
-            continue
-        m = _MASCULINE_SK.match(masc)
-        masc_stem = m.group("stem") if m else masc if re.search(r"[^aeiouy]$", masc) else None
-        if masc_stem and phonetic_key(f.group("stem")) == phonetic_key(masc_stem):
-            return True
-    return False
+    ra, rb = romanize(a).lower(), romanize(b).lower()
+    for fem, masc in ((ra, rb), (rb, ra)):
+        if fem == masc + "a" and re.search(r"[^aeiouy]$", masc):
+            return True  # Aleksandr/Aleksandra, Ivan/Ivana
+    ga, gb = _gender(ra), _gender(rb)
+    if ga is None or gb is None or ga[0] == gb[0]:
+        return False
+    ka, kb = phonetic_key(ga[1]), phonetic_key(gb[1])
+    return ka == kb or (min(len(ka), len(kb)) >= 3 and _similarity(ka, kb) >= TOKEN_THRESHOLD)
 
 
 def _similarity(a: str, b: str) -> float:
-    return max(Indel.normalized_similarity(a, b), JaroWinkler.normalized_similarity(a, b) - 0.05)
+    indel = Indel.normalized_similarity(a, b)
+    if min(len(a), len(b)) < 6:  # a shared prefix says little about short names (Maria/Marina)
+        return indel
+    return max(indel, JaroWinkler.normalized_similarity(a, b) - 0.05)
 
 
 def compare_tokens(a: str, b: str) -> NameMatch:
     """Compare two single name words (a surname, or a given name without nicknames)."""
-    if not a.strip() or not b.strip():
-        return NameMatch(False, 0.0, "empty name")
+    if not any(ch.isalpha() for ch in a) or not any(ch.isalpha() for ch in b):
+        return NameMatch(False, 0.0, "no letters to compare")
     if is_abjad(a) or is_abjad(b):
         sa, sb = skeleton(a), skeleton(b)
+        if not sa and not sb:
+            return NameMatch(True, 0.5, "no consonants to compare")
         if not sa or not sb:
-            return NameMatch(False, 0.0, "no consonants to compare")
+            return NameMatch(False, 0.0, "consonants on one side only")
         score = Indel.normalized_similarity(sa, sb)
         same = sa == sb or (score >= ABJAD_THRESHOLD and min(len(sa), len(sb)) >= 3)
         return NameMatch(
@@ -197,7 +223,16 @@ def compare_names(a: str, b: str) -> NameMatch:
     return NameMatch(True, min(first.score, last.score), reasons[0] if reasons else "same spelling")
 
 
+_NUMERAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{1,3}|Jr|Sr|JR|SR|\d+(?:st|nd|rd|th)?)$")
+
+
 def _words(name: str) -> list[str]:
-    """Name words in their own script (kept for abjad detection), particles dropped."""
-    raw = re.split(r"[\s\-]+", unicodedata.normalize("NFC", name).strip())
-    return [w.strip(".,'’\"") for w in raw if w.strip(".,'’\"") and w.lower() not in _PARTICLES]
+    """Name words in their own script (kept for abjad detection): "Last, First" put back in
+    order; particles, regnal numbers and suffixes (III, Jr) dropped."""
+    text = unicodedata.normalize("NFC", name).strip()
+    if text.count(",") == 1:
+        last, first = text.split(",")
+        text = f"{first} {last}"
+    raw = re.split(r"[\s\-]+", text)
+    words = [w.strip('.,"') if is_abjad(w) else w.strip(".,'’\"") for w in raw]  # keep geresh
+    return [w for w in words if w and w.lower() not in _PARTICLES and not _NUMERAL.match(w)]

@@ -159,7 +159,7 @@ class _Cluster:
 
 def clean_form(text: str) -> str:
     """A mention's text without line breaks, bullets, titles, a leading "the" or a possessive."""
-    text = text.split("\n", 1)[0]
+    text = next((line for line in text.split("\n") if any(c.isalpha() for c in line)), "")
     text = re.sub(r"\s+", " ", text).strip(" \t•*·-–—\"'“”‘’()[],;:")
     text = _POSSESSIVE.sub("", _ARTICLE.sub("", text)).strip()
     return _TITLES.sub("", text).strip()
