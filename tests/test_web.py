@@ -72,6 +72,22 @@ def test_pagination(client: TestClient) -> None:
     assert 'href="/?per_page=10"' in html and 'href="/?per_page=10&amp;page=3"' in html
 
 
+def test_side_and_blindspot_filters(client: TestClient) -> None:
+    right = client.get("/index.json?side=right&per_page=5").json()
+    assert right["total"] == 8  # every third of the 24 bridge stories
+    assert len(right["stories"]) == 5 and right["scanned_all"]
+    assert all(c["originals"]["right"] == 1 for c in right["coverage"].values())
+    page2 = client.get("/index.json?side=right&per_page=5&page=2").json()
+    assert len(page2["stories"]) == 3
+    center = client.get("/index.json?side=center").json()
+    assert center["total"] == 0
+    spots = client.get("/index.json?blindspots=true").json()
+    assert all(c["blindspot"]["flagged"] for c in spots["coverage"].values())
+    html = client.get("/?side=right").text
+    assert '<option value="right" selected>' in html
+    assert "Right 1 · 50%" in html
+
+
 def test_date_filters(client: TestClient) -> None:
     data = client.get("/index.json?since=2024-02-10&until=2024-02-12").json()
     titles = sorted(s["title"] for s in data["stories"])
@@ -111,8 +127,12 @@ def test_story_page_and_twin(client: TestClient) -> None:
     html = client.get(f"/stories/{sid}").text
     for section in ("coverage", "sources", "timeline", "entities"):
         assert f'id="{section}"' in html
-    assert html.count('data-side="unrated"') >= 3  # the bar's segment and two headlines
-    assert "https://outlet1.example/0" in html
+    sides = {a["side"] for a in data["coverage"]["articles"].values()}
+    assert sides == {"left", "right"}
+    assert data["coverage"]["originals"] == {"left": 1, "center": 0, "right": 1, "unrated": 0}
+    assert 'data-side="right"' in html and 'data-side="left"' in html
+    assert "Right 1 · 50%" in html
+    assert "https://www.foxnews.com/us/harbour-0" in html
 
 
 def test_thread_page_and_twin(client: TestClient) -> None:

@@ -1,5 +1,7 @@
 """A small archive for the web tests: 25 dated stories (one holding the hostile fixtures), a
-thread of two stories, grouped through the store's own story methods (no encoder needed)."""
+thread of two stories, grouped through the store's own story methods (no encoder needed).
+Every third story is covered by a left-rated and a right-rated outlet of the bundled ratings
+(nytimes.com, foxnews.com); the others by the left-rated one only."""
 
 from __future__ import annotations
 
@@ -25,8 +27,11 @@ def _records() -> list[dict[str, str]]:
                     "title": f"Harbour bridge report {n} part {k}",
                     "text": f"Engineers inspected the harbour bridge number {n} on {day}. "
                     f"Part {k} of the coverage quotes the mayor about zebrafinch repairs.",
-                    "outlet": f"Outlet {k}",
-                    "url": f"https://outlet{k}.example/{n}",
+                    "outlet": ("The New York Times", "Fox News")[k],
+                    "url": (
+                        f"https://www.nytimes.com/2024/harbour-{n}.html",
+                        f"https://www.foxnews.com/us/harbour-{n}",
+                    )[k],
                     "published": day,
                 }
             )

@@ -291,27 +291,6 @@ class StoryQuery:
 
 
 @dataclass(frozen=True)
-class StoryListPage:
-    """One page of the story list."""
-
-    query: StoryQuery
-    stories: tuple[Story, ...]
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
-
-
-@dataclass(frozen=True)
-class StoryPage:
-    """Everything the story page shows; sections whose stage has not run are ``None``."""
-
-    story: Story
-    thread: Thread | None
-
-
-@dataclass(frozen=True)
 class SearchHit:
     """An article that matches a search, with the matching passage.
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsprism.errors import InvalidQuery
+from newsprism.lean.coverage import Coverage
+from newsprism.lean.framing import Framing
 from newsprism.models import (
     SearchGroup,
     SearchHit,
     SearchResults,
+    Side,
     Story,
-    StoryListPage,
-    StoryPage,
     StoryQuery,
     Thread,
 )
@@ -29,10 +32,44 @@ SEARCH_METHOD = "newsprism.search-fts5-bm25.v1"
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 200
 _MAX_TERMS = 12
+MAX_SCAN = 2000  # stories looked at, newest first, when filtering by side or blindspot
 _TERM = re.compile(r"\w+", re.UNICODE)
 
+CoverageOf = Callable[[int], Coverage | None]
+FramingOf = Callable[[int], Framing | None]
 
-def story_list(store: SQLiteStore, query: StoryQuery) -> StoryListPage:
+
+@dataclass(frozen=True)
+class StoryListPage:
+    """One page of the story list, with each listed story's coverage by side.
+
+    With a side or blindspot filter, only the newest ``MAX_SCAN`` stories in the date range
+    are looked at; ``scanned_all`` says whether that was all of them."""
+
+    query: StoryQuery
+    stories: tuple[Story, ...]
+    total: int
+    coverage: dict[int, Coverage] = field(default_factory=dict)
+    scanned_all: bool = True
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """Everything the story page shows; a section whose stage has nothing is ``None``."""
+
+    story: Story
+    thread: Thread | None
+    coverage: Coverage | None = None
+    framing: Framing | None = None
+
+
+def story_list(
+    store: SQLiteStore, query: StoryQuery, coverage_of: CoverageOf | None = None
+) -> StoryListPage:
     """One page of the latest stories under the query's filters."""
     if query.page < 1:
         raise InvalidQuery(f"page {query.page} is not valid; pages start at 1")
@@ -40,21 +77,68 @@ def story_list(store: SQLiteStore, query: StoryQuery) -> StoryListPage:
         raise InvalidQuery(f"per_page {query.per_page} is not valid; use 1 to {MAX_PER_PAGE}")
     if query.since and query.until and query.since > query.until:
         raise InvalidQuery(f"since {query.since} is after until {query.until}")
-    rows, total = store.story_rows_page(
-        offset=(query.page - 1) * query.per_page,
-        limit=query.per_page,
-        since=query.since.isoformat() if query.since else None,
-        until=query.until.isoformat() if query.until else None,
+    since = query.since.isoformat() if query.since else None
+    until = query.until.isoformat() if query.until else None
+    start = (query.page - 1) * query.per_page
+    if (query.side or query.blindspots_only) and coverage_of is not None:
+        return _filtered(store, query, coverage_of, since, until)
+    if query.side or query.blindspots_only:
+        raise InvalidQuery("side and blindspot filters need outlet ratings, which are not loaded")
+    rows, total = store.story_rows_page(start, query.per_page, since, until)
+    stories = tuple(story_from_row(r) for r in rows)
+    return StoryListPage(query, stories, total, _coverage(stories, coverage_of))
+
+
+def _filtered(
+    store: SQLiteStore, query: StoryQuery, coverage_of: CoverageOf, since: str | None,
+    until: str | None,
+) -> StoryListPage:  # fmt: skip
+    rows, total = store.story_rows_page(0, MAX_SCAN, since, until)
+    kept: list[tuple[Story, Coverage]] = []
+    for row in rows:
+        found = coverage_of(int(row["id"]))
+        if found is not None and _matches(found, query.side, query.blindspots_only):
+            kept.append((story_from_row(row), found))
+    start = (query.page - 1) * query.per_page
+    shown = kept[start : start + query.per_page]
+    return StoryListPage(
+        query,
+        tuple(s for s, _ in shown),
+        len(kept),
+        {s.id: c for s, c in shown},
+        scanned_all=total <= MAX_SCAN,
     )
-    return StoryListPage(query, tuple(story_from_row(r) for r in rows), total)
 
 
-def story_page(store: SQLiteStore, story_id: int) -> StoryPage | None:
+def _matches(coverage: Coverage, side: Side | None, blindspots_only: bool) -> bool:
+    if side is not None and not coverage.originals.get(side.value, 0):
+        return False
+    return coverage.blindspot.flagged or not blindspots_only
+
+
+def _coverage(stories: tuple[Story, ...], coverage_of: CoverageOf | None) -> dict[int, Coverage]:
+    if coverage_of is None:
+        return {}
+    found = {s.id: coverage_of(s.id) for s in stories}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def story_page(
+    store: SQLiteStore,
+    story_id: int,
+    coverage_of: CoverageOf | None = None,
+    framing_of: FramingOf | None = None,
+) -> StoryPage | None:
     story = get_story(store, story_id)
     if story is None:
         return None
     found = thread(store, story.thread_id) if story.thread_id is not None else None
-    return StoryPage(story=story, thread=found)
+    return StoryPage(
+        story=story,
+        thread=found,
+        coverage=coverage_of(story.id) if coverage_of else None,
+        framing=framing_of(story.id) if framing_of else None,
+    )
 
 
 def thread(store: SQLiteStore, thread_id: int) -> Thread | None:

@@ -44,11 +44,10 @@ from newsprism.models import (
     Side,
     SideAssignment,
     Story,
-    StoryListPage,
-    StoryPage,
     StoryQuery,
     Thread,
 )
+from newsprism.pages import StoryListPage, StoryPage
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
 from newsprism.stories.encoder import MiniLMEncoder
@@ -127,11 +126,11 @@ class Service:
     # --- pages (web app and static export) --------------------------------------------------
     def story_list(self, query: StoryQuery) -> StoryListPage:
         """One page of the latest stories under the query's filters."""
-        return pages.story_list(self.store, query)
+        return pages.story_list(self.store, query, self.story_coverage)
 
     def story_page(self, story_id: int) -> StoryPage | None:
         """Everything the story page shows, or None when there is no such story."""
-        return pages.story_page(self.store, story_id)
+        return pages.story_page(self.store, story_id, self.story_coverage, self.story_framing)
 
     def thread(self, thread_id: int) -> Thread | None:
         """One thread with its stories, oldest first."""

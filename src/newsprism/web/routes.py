@@ -12,12 +12,10 @@ from newsprism.errors import NotFound
 from newsprism.models import (
     SearchResults,
     Side,
-    StoryListPage,
-    StoryPage,
     StoryQuery,
     Thread,
 )
-from newsprism.pages import MAX_PER_PAGE, MAX_QUERY_CHARS
+from newsprism.pages import MAX_PER_PAGE, MAX_QUERY_CHARS, StoryListPage, StoryPage
 from newsprism.service import Service
 from newsprism.web.errors import wants_json
 from newsprism.web.render import Links, render, to_json
