@@ -167,8 +167,8 @@ def test_story_framing_through_the_service_and_cli(service: Service, tmp_path: P
     assert framing is not None and service.story_framing(99999) is None
     side_a = sides["a"].side
     assert set(framing.sides) == {a.side for a in sides.values()} - {Side.UNRATED}
-    if side_a is not Side.UNRATED:
-        assert {"dictator", "regime", "iron fist"} <= framing.sides[side_a].loaded.terms.keys()
+    assert side_a is not Side.UNRATED and sides["b"].side is not Side.UNRATED
+    assert {"dictator", "regime", "iron fist"} <= framing.sides[side_a].loaded.terms.keys()
     db = str(service.settings.db)
     service.close()
     shown = _cli("--db", db, "show", str(story_id), "--format", "json")
