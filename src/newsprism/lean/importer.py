@@ -120,7 +120,8 @@ def _parse(
     errors = _Errors()
     rows: list[RatingLine] = []
     first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter="\t" if tsv or "\t" in first else ",")
+    delimiter = "\t" if tsv or "\t" in first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     records = _records(reader, errors)
     header = next(records, None)
     if header is None:
