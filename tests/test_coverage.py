@@ -1,0 +1,178 @@
+"""Sides per article, coverage per story (reprints once) and the blindspot test."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsprism.cli import app
+from newsprism.config import Settings
+from newsprism.lean.coverage import blindspot, estimate_side, story_coverage
+from newsprism.models import (
+    Article,
+    Side,
+    SideAssignment,
+    SourceKind,
+    Story,
+    StoryArticle,
+)
+from newsprism.service import Service
+from tests.conftest import SEEDS
+
+NOW = datetime(2025, 12, 14, tzinfo=UTC)
+
+
+def _article(aid: str, domain: str | None, name: str | None = None, body: str = "x") -> Article:
+    return Article(
+        id=aid, body=body, content_hash=aid, source_kind=SourceKind.JSONL, source_ref="t",
+        extraction_method="test", ingested_at=NOW, outlet_domain=domain, outlet_name=name,
+        url=f"https://{domain}/{aid}" if domain else None,
+    )  # fmt: skip
+
+
+def _story(*members: StoryArticle) -> Story:
+    return Story(1, "t", None, None, None, len(members), None, None, (), "test", members)
+
+
+def _side(aid: str, side: Side, outlet_id: int | None) -> SideAssignment:
+    basis = "none" if side is Side.UNRATED else "outlet-rating"
+    return SideAssignment(aid, side, basis, False, None, outlet_id, None, None, "t")
+
+
+BALANCED = {Side.LEFT: 1 / 3, Side.CENTER: 1 / 3, Side.RIGHT: 1 / 3}
+
+
+def test_a_reprint_counts_once() -> None:
+    original, reprint = _article("a", "cnn.com"), _article("b", "foxnews.com")
+    other = _article("c", "reuters.com")
+    story = _story(StoryArticle(original, 1.0, "t", (reprint,)), StoryArticle(other, 1.0, "t"))
+    sides = {
+        "a": _side("a", Side.LEFT, 1),
+        "b": _side("b", Side.RIGHT, 2),
+        "c": _side("c", Side.CENTER, 3),
+    }
+    cov = story_coverage(story, sides, BALANCED, 30, 5, 0.05)
+    assert cov.originals == {"left": 1, "center": 1, "right": 0, "unrated": 0}
+    assert cov.reprints == {"left": 0, "center": 0, "right": 1, "unrated": 0}
+    assert cov.shares["left"] == 0.5 and cov.reprint_of == {"b": "a"}
+    data = cov.to_dict()
+    assert [a["reprint_of"] for a in data["articles"]] == [None, "a", None]
+    assert not cov.blindspot.flagged and "fewer than the 5" in cov.blindspot.reason
+
+
+def test_blindspot_needs_enough_sources_and_significance() -> None:
+    few = blindspot({Side.LEFT: 4}, BALANCED, 60, 5, 0.05)
+    assert not few.flagged and few.n_sources == 4
+    flagged = blindspot({Side.LEFT: 8, Side.CENTER: 1}, BALANCED, 60, 5, 0.05)
+    assert flagged.flagged and flagged.side is Side.LEFT
+    left = next(t for t in flagged.tests if t.side is Side.LEFT)
+    assert (left.k, left.n) == (8, 9) and left.base_rate == pytest.approx(1 / 3)
+    assert left.p_value == pytest.approx(19 / 3**9)  # P(X >= 8), X ~ Bin(9, 1/3)
+    data = flagged.to_dict()
+    assert data["test"].startswith("one-sided exact binomial")
+    assert data["alpha_per_side"] == pytest.approx(0.05 / 3)
+    assert data["base_rate_pool"] and data["base_sources"] == 60
+    # a side that dominates the archive anyway is no blindspot
+    skewed = {Side.LEFT: 0.8, Side.CENTER: 0.1, Side.RIGHT: 0.1}
+    assert not blindspot({Side.LEFT: 8, Side.CENTER: 1}, skewed, 60, 5, 0.05).flagged
+    # a plurality that is not a majority is no blindspot
+    assert not blindspot(
+        {Side.LEFT: 4, Side.CENTER: 3, Side.RIGHT: 3}, BALANCED, 60, 5, 0.05
+    ).flagged
+
+
+def test_distinct_sources_not_articles_enter_the_test() -> None:
+    members = [StoryArticle(_article(f"a{i}", "cnn.com"), 1.0, "t") for i in range(9)]
+    members.append(StoryArticle(_article("r", "reuters.com"), 1.0, "t"))
+    sides = {f"a{i}": _side(f"a{i}", Side.LEFT, 1) for i in range(9)}
+    sides["r"] = _side("r", Side.CENTER, 2)
+    cov = story_coverage(_story(*members), sides, BALANCED, 40, 2, 0.05)
+    assert cov.originals["left"] == 9
+    assert cov.sources == {"left": 1, "center": 1, "right": 0, "unrated": 0}
+    assert not cov.blindspot.flagged  # 1 of 2 sources is no evidence
+
+
+def test_estimates_are_read_by_label_or_side() -> None:
+    class Estimate:
+        def __init__(self, label: str, probability: float | None) -> None:
+            self.label, self.probability = label, probability
+
+    assert estimate_side(Estimate("right", 0.7)) == (Side.RIGHT, 0.7)
+    assert estimate_side(Estimate("unrated", None)) is None
+    assert estimate_side(Estimate("sideways", 0.9)) is None
+    assert estimate_side(None) is None
+
+
+def _jsonl(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_an_article_without_outlet_and_little_text_is_unrated(service: Service) -> None:
+    bare = _article("bare", None, None, body="Belarus frees prisoners.")
+    sides = service.article_sides([bare])
+    assert sides["bare"].side is Side.UNRATED and sides["bare"].basis == "none"
+    assert sides["bare"].probability is None and not sides["bare"].estimated
+
+
+def test_sides_from_outlet_ratings_with_details(service: Service) -> None:
+    fox = _article("f", "foxnews.com")
+    named = _article("n", None, "CNN (Web News)")
+    sides = service.article_sides([fox, named])
+    assert sides["f"].side is Side.RIGHT and sides["f"].basis == "outlet-rating"
+    assert sides["f"].outlet_lean is not None and sides["f"].outlet_lean.n_ratings >= 3
+    assert sides["n"].side is Side.LEFT and sides["n"].outlet_lean is not None
+    assert sides["n"].outlet_lean.disagree  # CNN's raters straddle left and center
+    assert sides["n"].to_dict()["outlet_lean"]["sides"]["center"] >= 1
+
+
+@pytest.mark.slow  # builds stories with the sentence encoder
+def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", str(settings.db)]
+    env = {"NEWSPRISM_TORCH_THREADS": "1"}
+    assert runner.invoke(app, [*db, "ingest", str(SEEDS)], env=env).exit_code == 0
+    assert runner.invoke(app, [*db, "build", "-q"], env=env).exit_code == 0
+    shown = runner.invoke(app, [*db, "show", "1", "--format", "json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    coverage = json.loads(shown.output)["coverage"]
+    assert coverage["originals"]["unrated"] == 4  # no seed outlet is in the starter table
+    assert {a["basis"] for a in coverage["articles"]} == {"none"}
+    assert coverage["blindspot"]["flagged"] is False
+    text = runner.invoke(app, [*db, "show", "1"], env=env)
+    assert "coverage (originals" in text.output and "blindspot: none" in text.output
+    ratings = tmp_path / "mine.csv"
+    ratings.write_text("name,value\nStraight Arrow News,center\nFreedom Person,left\n")
+    imported = runner.invoke(
+        app, [*db, "outlets", "import", str(ratings), "--source", "mine", "--scale", "lcr-3"]
+    )
+    assert imported.exit_code == 0, imported.output
+    stories = json.loads(runner.invoke(app, [*db, "export", "stories"], env=env).output)
+    first = next(s for s in stories if s["id"] == 1)
+    assert first["coverage"]["originals"] == {"left": 1, "center": 1, "right": 0, "unrated": 2}
+    lines = runner.invoke(app, [*db, "export", "articles"], env=env).output.splitlines()
+    rows = {r["outlet"]: r for r in map(json.loads, lines)}
+    assert rows["Freedom Person"]["lean"]["label"] == "left"
+    assert rows["Freedom Person"]["lean"]["estimated"] is False
+    assert rows["Freedom Person"]["outlet_lean"]["lean"] == "left"
+    assert rows[None]["lean"] == {
+        "label": "unrated", "probability": None, "estimated": False, "basis": "none",
+        "method": "newsprism.story-sides.v1",
+    }  # fmt: skip
+    csv_out = runner.invoke(app, [*db, "export", "articles", "--format", "csv"], env=env).output
+    assert csv_out.splitlines()[0].endswith("outlet_lean,lean")
+
+
+def test_blindspot_settings_are_validated(tmp_path: Path) -> None:
+    from newsprism.config import load_settings
+    from newsprism.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="blindspot_alpha"):
+        load_settings(env={"NEWSPRISM_BLINDSPOT_ALPHA": "1.5"})
+    with pytest.raises(ConfigError, match="blindspot_min_sources"):
+        load_settings(env={"NEWSPRISM_BLINDSPOT_MIN_SOURCES": "0"})
