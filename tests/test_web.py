@@ -365,3 +365,13 @@ def test_export_site_refuses_a_foreign_folder(archive: Settings, tmp_path: Path)
     with Service(archive) as svc, pytest.raises(ConfigError, match="not empty"):
         export_site(svc, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_cached_pages_follow_every_change_to_the_archive(writer: TestClient) -> None:
+    assert writer.get("/search.json?q=pangolin").json()["total_articles"] == 0
+    assert writer.get("/search.json?q=pangolin").json()["total_articles"] == 0  # cached
+    body = {"id": "pg1", "title": "Pangolin found", "text": "A pangolin."}
+    assert writer.post("/api/articles", json=body, headers=_auth()).status_code == 200
+    assert writer.get("/search.json?q=pangolin").json()["total_articles"] == 1
+    headers = writer.get("/search.json?q=pangolin").headers
+    assert headers["content-security-policy"].count("default-src") == 1

@@ -11,17 +11,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from newsprism.config import Settings
 from newsprism.errors import ConfigError
 from newsprism.service import Service
 from newsprism.web import errors
 from newsprism.web.api import router as api_router
+from newsprism.web.cache import PageCache
 from newsprism.web.render import json_schema
 from newsprism.web.routes import SCHEMAS
 from newsprism.web.routes import router as page_router
@@ -68,8 +71,11 @@ def create_app(
     settings: Settings,
     token: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    cache_pages: bool = True,
 ) -> FastAPI:
-    """The web app over the archive in ``settings.db``; read-only unless ``token`` is given."""
+    """The web app over the archive in ``settings.db``; read-only unless ``token`` is given.
+
+    Pages are cached in memory until the database changes (``cache_pages``)."""
     if token is not None and len(token) < MIN_TOKEN_CHARS:
         raise ConfigError(
             f"the write token is {len(token)} characters long; use at least {MIN_TOKEN_CHARS}"
@@ -77,11 +83,14 @@ def create_app(
     if max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes={max_body_bytes} must be positive")
     pool = ServicePool(settings)
+    caches: list[PageCache] = []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         pool.close()
+        for cache in caches:
+            cache.close()
 
     app = FastAPI(
         title="newsprism",
@@ -93,7 +102,9 @@ def create_app(
     )
     app.state.pool = pool
     app.state.options = WebOptions(token=token, max_body_bytes=max_body_bytes)
-    app.add_middleware(SecurityMiddleware, max_body_bytes=max_body_bytes)
+    if cache_pages:
+        app.add_middleware(_CacheHook, db=settings.db, caches=caches)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=max_body_bytes)  # outermost
     errors.install(app)
     app.include_router(page_router)
     app.include_router(api_router)
@@ -101,6 +112,14 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+class _CacheHook(PageCache):
+    """The page cache, registered so the app can close it at shutdown."""
+
+    def __init__(self, app: ASGIApp, db: Path, caches: list[PageCache]) -> None:
+        super().__init__(app, db)
+        caches.append(self)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
