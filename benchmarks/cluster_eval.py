@@ -67,6 +67,9 @@ def run_newsprism(rows: list[dict], workdir: Path) -> tuple[dict, dict]:
         "articles_per_s": round(n / (t_ingest + t_build), 1),
         "peak_rss_mb": round(max(m_ingest, m_build)),
     }
+    out = REPO / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cluster_pred.json").write_text(json.dumps(pred), encoding="utf-8")
     return score(pred, gold), timing
 
 
@@ -75,18 +78,23 @@ def tfidf_agglomerative(rows: list[dict], thresholds: list[float]) -> dict:
     texts = [f"{r.get('title') or ''} {r.get('text') or ''}" for r in rows]
     x = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
     gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    # one matrix per part: the O(n^2) baseline cannot take all 8k at once; cosine distances
+    # from the sparse product, computed once and reused for every threshold
+    distances = {}
+    for part in PARTS:
+        idx = [i for i, r in enumerate(rows) if r["dataset"] == part]
+        if idx:
+            sims = (x[idx] @ x[idx].T).toarray()
+            distances[part] = (idx, np.clip(1.0 - sims, 0.0, 2.0))
     best: dict[str, dict] = {}
     for thr in thresholds:
         labels = np.zeros(len(rows), dtype=int)
         offset = 0
-        for part in PARTS:  # one matrix per part: the O(n^2) baseline cannot take all 8k at once
-            idx = [i for i, r in enumerate(rows) if r["dataset"] == part]
-            if not idx:
-                continue
+        for idx, dist in distances.values():
             model = AgglomerativeClustering(
-                n_clusters=None, metric="cosine", linkage="average", distance_threshold=thr
+                n_clusters=None, metric="precomputed", linkage="average", distance_threshold=thr
             )
-            labels[idx] = model.fit_predict(x[idx].toarray()) + offset
+            labels[idx] = model.fit_predict(dist) + offset
             offset = labels.max() + 1
         sc = score({f"d{n:05d}": int(lab) for n, lab in enumerate(labels)}, gold)
         for part, s in sc.items():
