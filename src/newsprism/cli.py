@@ -36,6 +36,7 @@ from newsprism.models import (
 )
 from newsprism.service import Service
 from newsprism.stories.build import BuildReport
+from newsprism.synthesis.render import as_text as synthesis_text
 
 app = typer.Typer(
     name="newsprism",
@@ -340,20 +341,27 @@ def show(
     ctx: typer.Context,
     story_id: Annotated[int, typer.Argument(metavar="STORY", help="Story id.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    synthesizer: Annotated[
+        str | None, typer.Option(help="extractive (default) or llm (see docs/configuration.md).")
+    ] = None,
 ) -> None:
-    """One story: its articles, with reprints folded under their originals."""
+    """One story: its neutral cited synthesis, its articles (reprints folded), its coverage."""
     if fmt not in {"text", "json"}:
         raise _fail(f"--format {fmt!r} is not supported; use text or json")
+    if synthesizer is not None and synthesizer not in {"extractive", "llm"}:
+        raise _fail(f"--synthesizer {synthesizer!r} is not supported; use extractive or llm")
     with _service(ctx) as service:
         story = service.story(story_id)
         framing = service.story_framing(story_id) if story is not None else None
         coverage = service.story_coverage(story_id) if story is not None else None
+        synthesis = service.story_synthesis(story_id, synthesizer) if story is not None else None
     if story is None:
         raise _fail(f"story {story_id} does not exist; `newsprism stories` lists them")
     if fmt == "json":
         data = story.to_dict()
         data["framing"] = framing.to_dict() if framing is not None else None
         data["coverage"] = coverage.to_dict() if coverage is not None else None
+        data["synthesis"] = synthesis.to_dict() if synthesis is not None else None
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
@@ -369,6 +377,10 @@ def show(
         out.print(f"- {date} · {outlet} · {sa.article.title or '(no title)'}")
         for rp in sa.reprints:
             out.print(f"    reprint: {rp.outlet_name or 'unknown outlet'} · {rp.title or ''}")
+    if synthesis is not None:
+        by_id = {sa.article.id: sa.article for sa in story.articles}
+        for line in synthesis_text(synthesis, by_id):
+            out.print(line, markup=False, highlight=False)
     if coverage is not None:
         _print_coverage(coverage)
     if framing is not None:
@@ -446,6 +458,8 @@ def export_stories(
             item["framing"] = framing.to_dict() if framing is not None else None
             coverage = service.story_coverage(item["id"])
             item["coverage"] = coverage.to_dict() if coverage is not None else None
+            synthesis = service.story_synthesis(item["id"])
+            item["synthesis"] = synthesis.to_dict() if synthesis is not None else None
     stream = _open_output(output)
     try:
         json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -581,9 +595,18 @@ def demo(
         built = _build_with_progress(service, full=False, quiet=False)
         found = [service.story(st.id) for st in service.stories()]
         threads = service.threads()
+        largest = max(
+            (st for st in found if st is not None), key=lambda st: st.n_articles, default=None
+        )
+        synthesis = service.story_synthesis(largest.id) if largest is not None else None
     _print_report(report, quiet=False)
     _print_demo_table(articles)
     _print_demo_stories([st for st in found if st is not None], threads, built)
+    if synthesis is not None and largest is not None:
+        out.print(f"[bold]Story {largest.id}[/]: {largest.title or ''}", markup=True)
+        by_id = {sa.article.id: sa.article for sa in largest.articles}
+        for line in synthesis_text(synthesis, by_id):
+            out.print(line, markup=False, highlight=False)
     out.print(f"database: {settings.db}")
     if not no_serve:
         _serve(settings, "127.0.0.1", port, token=None, max_body_mb=10.0)

@@ -84,6 +84,27 @@ class Settings:
     """Significance level of the blindspot test (one-sided exact binomial, Bonferroni over the
     three sides)."""
 
+    synthesizer: str = "extractive"
+    """How the story summary is written: ``extractive`` (chosen source sentences, no network) or
+    ``llm`` (the endpoint below, every sentence checked against the sources; the extractive
+    summary is kept whenever the endpoint fails)."""
+
+    summary_words: int = 55
+    """Length of the extractive summary, in words (10 to 1000)."""
+
+    llm_url: str = ""
+    """OpenAI-compatible chat-completions endpoint for ``synthesizer = "llm"`` (e.g.
+    ``http://localhost:8080/v1`` for llama.cpp, ``http://localhost:11434/v1`` for Ollama)."""
+
+    llm_model: str = ""
+    """Model name sent to the endpoint."""
+
+    llm_api_key: str = ""
+    """Bearer token for the endpoint, if it needs one (prefer ``NEWSPRISM_LLM_API_KEY``)."""
+
+    llm_timeout_s: float = 60.0
+    """Timeout of one request to the endpoint, in seconds."""
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -149,6 +170,17 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
+    if s.synthesizer not in {"extractive", "llm"}:
+        raise ConfigError(
+            f"setting synthesizer={s.synthesizer!r} is not valid; use extractive or llm"
+        )
+    if not 10 <= s.summary_words <= 1000:
+        raise ConfigError(f"setting summary_words={s.summary_words!r} must be between 10 and 1000")
+    if s.llm_timeout_s <= 0:
+        raise ConfigError(f"setting llm_timeout_s={s.llm_timeout_s!r} must be greater than 0")
+    for name in ("llm_url", "llm_model", "llm_api_key"):
+        if not isinstance(getattr(s, name), str):
+            raise ConfigError(f"setting {name}={getattr(s, name)!r} must be a string")
     if s.blindspot_min_sources < 1:
         raise ConfigError(f"setting blindspot_min_sources={s.blindspot_min_sources!r} must be >= 1")
     if not 0.0 < s.blindspot_alpha < 1.0:

@@ -19,6 +19,7 @@ import httpx
 
 from newsprism import pages
 from newsprism.config import Settings
+from newsprism.errors import ConfigError
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.posted import as_jsonl
 from newsprism.ingest.runner import Ingestor, Progress
@@ -33,6 +34,7 @@ from newsprism.lean.coverage import (
 )
 from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
+from newsprism.lean.loaded import LoadedLexicon
 from newsprism.lean.outlets import Registry, domain_of
 from newsprism.models import (
     ArchiveStats,
@@ -50,8 +52,12 @@ from newsprism.models import (
 from newsprism.pages import StoryListPage, StoryPage
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
-from newsprism.stories.encoder import MiniLMEncoder
+from newsprism.stories.encoder import EncoderMissing, MiniLMEncoder
 from newsprism.stories.views import get_story, list_stories, list_threads
+from newsprism.synthesis.llm import ChatClient
+from newsprism.synthesis.prepared import Encoder, LexicalEncoder
+from newsprism.synthesis.stage import SYNTHESIZERS, Synthesis, synthesize
+from newsprism.synthesis.stage import fingerprint as synthesis_fingerprint
 
 
 class Service:
@@ -215,6 +221,65 @@ class Service:
         if story is None:
             return None
         return frame_story(story, self.story_sides(story_id), self.store)
+
+    # --- synthesis --------------------------------------------------------------------------
+    def story_synthesis(
+        self, story_id: int, synthesizer: str | None = None, refresh: bool = False
+    ) -> Synthesis | None:
+        """The story's neutral, cited synthesis: stored, recomputed when the story changed."""
+        story = self.story(story_id)
+        if story is None:
+            return None
+        mode = synthesizer or self.settings.synthesizer
+        if mode not in SYNTHESIZERS:
+            raise ConfigError(f"synthesizer {mode!r} is not valid; use extractive or llm")
+        articles = [sa.article for sa in story.articles]
+        sides = {aid: a.side for aid, a in self.story_sides(story.id).items()}
+        options = {"words": self.settings.summary_words, "synthesizer": mode}
+        if mode == "llm":
+            options |= {"llm_url": self.settings.llm_url, "llm_model": self.settings.llm_model}
+        key = synthesis_fingerprint(articles, sides, options)
+        stored = self.store.get_synthesis(story.id)
+        if stored is not None and stored[0] == key and not refresh:
+            try:
+                return Synthesis.from_dict(stored[1])
+            except (KeyError, ValueError, TypeError):
+                pass  # written by an older or broken version: recompute and overwrite
+        client = self._chat_client() if mode == "llm" else None
+        try:
+            result = synthesize(
+                articles, sides, self._sentence_encoder, self.settings.summary_words,
+                LoadedLexicon.load(), client,
+            )  # fmt: skip
+        finally:
+            if client is not None:
+                client.close()
+        self.store.put_synthesis(story.id, key, result.method, result.to_dict())
+        return result
+
+    def _chat_client(self) -> ChatClient:
+        s = self.settings
+        if not s.llm_url or not s.llm_model:
+            raise ConfigError(
+                "synthesizer llm needs llm_url and llm_model (NEWSPRISM_LLM_URL, "
+                "NEWSPRISM_LLM_MODEL); see docs/configuration.md"
+            )
+        try:
+            return ChatClient(
+                s.llm_url, s.llm_model, s.llm_api_key, s.llm_timeout_s, transport=self._transport
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+
+    @cached_property
+    def _sentence_encoder(self) -> Encoder:
+        """MiniLM when installed, else the no-model lexical encoder."""
+        encoder = MiniLMEncoder(threads=self.settings.torch_threads)
+        try:
+            encoder.encode(["newsprism"])
+        except EncoderMissing:
+            return LexicalEncoder()
+        return encoder
 
     @cached_property
     def _base_rates(self) -> tuple[dict[Side, float], int]:

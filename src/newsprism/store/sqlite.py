@@ -17,6 +17,7 @@ from newsprism.store.base import DuplicateLink, Fingerprint
 from newsprism.store.outlets import OutletTables
 from newsprism.store.search import SearchTables
 from newsprism.store.stories import StoryTables
+from newsprism.store.synthesis import SynthesisTables
 
 _ARTICLE_COLUMNS = (
     "id, url, outlet_name, outlet_domain, title, author, published, published_precision, "
@@ -71,7 +72,7 @@ def _row_to_article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteStore(StoryTables, SearchTables, OutletTables):
+class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables):
     """An :class:`~newsprism.store.base.ArticleStore` in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
