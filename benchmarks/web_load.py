@@ -144,7 +144,11 @@ def run(db: Path, seconds: int, connections: int) -> None:
         }
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     print(
         f"{when}, {platform.machine()} {os.cpu_count()} cores, Python "

@@ -375,3 +375,10 @@ def test_cached_pages_follow_every_change_to_the_archive(writer: TestClient) -> 
     assert writer.get("/search.json?q=pangolin").json()["total_articles"] == 1
     headers = writer.get("/search.json?q=pangolin").headers
     assert headers["content-security-policy"].count("default-src") == 1
+
+
+def test_cached_pages_keep_one_set_of_headers(client: TestClient) -> None:
+    for _ in range(3):
+        response = client.get("/threads/1")
+    assert len(response.headers.get_list("content-security-policy")) == 1
+    assert len(response.headers.get_list("x-frame-options")) == 1

@@ -17,6 +17,10 @@ class SearchTables:
 
     _conn: sqlite3.Connection
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to the database (a cache key)."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def search_articles(self, match: str, limit: int) -> list[sqlite3.Row]:
         """Articles matching an FTS5 query, best first: id, title, outlet_name, url,
         published, story_id, snippet (matches between MATCH_START and MATCH_END), rank."""

@@ -56,8 +56,10 @@ async def post_articles(
     content_type = request.headers.get("content-type", "")
 
     def ingest() -> IngestReport:
-        svc: Service = request.app.state.pool.get()
-        return svc.ingest_posted(body, content_type)
+        pool = request.app.state.pool
+        with pool.write_lock:
+            svc: Service = pool.writer()
+            return svc.ingest_posted(body, content_type)
 
     report = await run_in_threadpool(ingest)
     counts = report.summary()

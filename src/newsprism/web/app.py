@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 
 from newsprism.config import Settings
 from newsprism.errors import ConfigError
+from newsprism.models import StoryQuery
 from newsprism.service import Service
 from newsprism.web import errors
 from newsprism.web.api import router as api_router
@@ -34,29 +35,49 @@ DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 class ServicePool:
-    """One :class:`Service` per worker thread, all closed together."""
+    """The services behind the handlers.
+
+    Reads share one :class:`Service`, so its caches (the outlet registry, the archive's base
+    rates) stay warm across requests; it is replaced by a fresh one when the database changes
+    (its base rates would be stale). Writes go through a second service, one at a time.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[Service] = []
-        self.get()  # opens (and if needed migrates) the database before serving
+        self.write_lock = threading.Lock()
+        self._retired: list[Service] = []
+        self._reader = self._fresh()  # opens (and if needed migrates) the database
+        self._writer: Service | None = None
+
+    def _fresh(self) -> Service:
+        service = Service(self.settings)
+        self._version = service.store.data_version()
+        service.story_list(StoryQuery(per_page=1))  # loads the registry and base rates
+        return service
 
     def get(self) -> Service:
-        service: Service | None = getattr(self._local, "service", None)
-        if service is None:
-            service = Service(self.settings)
-            self._local.service = service
-            with self._lock:
-                self._open.append(service)
-        return service
+        """The reading service, current with the database."""
+        with self._lock:
+            if self._reader.store.data_version() != self._version:
+                self._retired.append(self._reader)
+                if len(self._retired) > 1:  # old enough that no request still uses it
+                    self._retired.pop(0).close()
+                self._reader = self._fresh()
+            return self._reader
+
+    def writer(self) -> Service:
+        """The writing service; hold ``write_lock`` while using it."""
+        if self._writer is None:
+            self._writer = Service(self.settings)
+        return self._writer
 
     def close(self) -> None:
         with self._lock:
-            for service in self._open:
-                service.close()
-            self._open.clear()
+            for service in (self._reader, self._writer, *self._retired):
+                if service is not None:
+                    service.close()
+            self._retired.clear()
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class PageCache:
                 self._entries.move_to_end(key)
         if hit is not None:
             for message in hit[0]:
-                await send(message)
+                await send(dict(message))  # a copy: outer layers may add headers
             return
         captured: list[Message] = []
         cacheable = True

@@ -58,7 +58,7 @@ class SecurityMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *HEADERS]
+                message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
             await send(message)
 
         try:
