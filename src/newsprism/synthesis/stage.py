@@ -105,8 +105,12 @@ def synthesize(
     lexicon: Lexicon | None = None,
     llm: ChatClient | None = None,
     per_side: int = 3,
+    with_parts: bool = True,
 ) -> Synthesis:
-    """The synthesis of one story's articles (originals; reprints add nothing new)."""
+    """The synthesis of one story's articles (originals; reprints add nothing new).
+
+    ``with_parts=False`` leaves out people and places, facts and timeline (for benchmarks of
+    the summary alone)."""
     enc = encoder if encoder is not None else LexicalEncoder()
     clock = _Clock()
     story = clock.run("prepare", lambda: prepare(articles, sides, enc))
@@ -125,7 +129,7 @@ def synthesize(
         methods["lexicon"] = str(getattr(lexicon, "method", "loaded-lexicon"))
     warnings: list[str] = []
     parts: dict[str, Any] = {}
-    for name, module, function in _OPTIONAL:
+    for name, module, function in _OPTIONAL if with_parts else ():
         found = _optional(module, function)
         if found is None:
             continue

@@ -1,0 +1,167 @@
+"""The extractive neutral summary and key points on real seeds and small hostile stories.
+
+The fast tests use the no-model lexical encoder; the seed story through MiniLM is marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from newsprism.lean.loaded import LoadedLexicon
+from newsprism.models import Article, Side
+from newsprism.service import Service
+from newsprism.synthesis.keypoints import key_points
+from newsprism.synthesis.prepared import LexicalEncoder, prepare
+from newsprism.synthesis.summary import summarize
+from tests.conftest import SEEDS
+
+
+def _ingest(service: Service, tmp_path: Path, records: list[dict]) -> list[Article]:
+    src = tmp_path / "story.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    report = service.ingest([str(src)])
+    assert not report.skipped, report.skipped
+    wanted = [r["id"] for r in records]
+    found = {a.id: a for a in service.articles()}
+    return [found[i] for i in wanted]
+
+
+def _seed_story(service: Service) -> list[Article]:
+    service.ingest([str(SEEDS)])
+    return [a for a in service.articles() if not Path(a.source_ref).name.startswith("004")]
+
+
+SIDED = [
+    {"id": "l1", "outlet": "Left Daily", "language": "en", "text":
+        "The city council approved the new transit budget on Tuesday. "
+        "Activists said the vote was a victory for working families across the region."},
+    {"id": "c1", "outlet": "Center Wire", "language": "en", "text":
+        "The city council approved a new transit budget on Tuesday by a vote of seven to two. "
+        "The budget adds forty buses and extends night service."},
+    {"id": "r1", "outlet": "Right Post", "language": "en", "text":
+        "The city council approved the transit budget on Tuesday. "
+        "Property owners will pay a higher levy of two percent to fund the plan next year."},
+]  # fmt: skip
+SIDES = {"l1": Side.LEFT, "c1": Side.CENTER, "r1": Side.RIGHT}
+
+
+def test_seed_summary_cites_every_supporting_article(service: Service) -> None:
+    articles = _seed_story(service)
+    story = prepare(articles, {}, LexicalEncoder())
+    summary = summarize(story, words=55, lexicon=LoadedLexicon.load())
+    assert summary.sentences
+    assert 0.5 * 55 <= summary.words <= 1.25 * 55
+    ids = {a.id for a in articles}
+    for sent in summary.sentences:
+        own = [c for c in sent.citations if c.article_id == sent.article_id]
+        assert own and own[0].similarity == 1.0 and own[0].sentence == sent.text
+        assert {c.article_id for c in sent.citations} <= ids
+        assert sent.start < sent.end
+        body = next(a.body for a in articles if a.id == sent.article_id)
+        assert body[sent.start : sent.end] == sent.text
+    assert any(len(s.citations) >= 2 for s in summary.sentences)  # found in other articles too
+    assert not any(n.startswith("Only one article") for n in summary.notes)
+
+
+def test_length_is_configurable_and_validated(service: Service) -> None:
+    story = prepare(_seed_story(service), {}, LexicalEncoder())
+    short, long = summarize(story, words=20), summarize(story, words=150)
+    assert short.words < long.words
+    assert long.words <= 1.25 * 150
+    with pytest.raises(ValueError, match="3 words is too short"):
+        summarize(story, words=3)
+
+
+def test_summary_prefers_unloaded_wording(service: Service, tmp_path: Path) -> None:
+    lexicon = LoadedLexicon.load()
+    articles = _ingest(service, tmp_path, [
+        {"id": "a", "language": "en", "text": "The regime thugs brutally crushed the protest in "
+         "the capital on Monday, witnesses said."},
+        {"id": "b", "language": "en", "text": "Police dispersed the protest in the capital on "
+         "Monday, witnesses said."},
+        {"id": "c", "language": "en", "text": "Police dispersed the protest in the capital on "
+         "Monday after it grew."},
+    ])  # fmt: skip
+    summary = summarize(prepare(articles, {}, LexicalEncoder()), words=12, lexicon=lexicon)
+    assert summary.sentences[0].loaded_words == 0
+    assert "thugs" not in summary.sentences[0].text
+    inputs = sum(lexicon.count(a.body) for a in articles)
+    assert sum(s.loaded_words for s in summary.sentences) < inputs
+
+
+def test_key_points_mark_shared_and_single_side_points(service: Service, tmp_path: Path) -> None:
+    articles = _ingest(service, tmp_path, SIDED)
+    story = prepare(articles, SIDES, LexicalEncoder())
+    points = key_points(story, per_side=2)
+    assert points.compared
+    by_side = {sp.side: sp for sp in points.sides}
+    assert set(by_side) == {Side.LEFT, Side.CENTER, Side.RIGHT}
+    texts = {p.text: p for sp in points.sides for p in sp.points}
+    levy = next(p for t, p in texts.items() if "levy" in t)
+    assert levy.only_this_side and not levy.shared_with
+    assert any(
+        "Only right-leaning sources mention" in line for line in by_side[Side.RIGHT].exclusive
+    )
+    approved = [p for t, p in texts.items() if "approved" in t]
+    assert approved and all(p.shared_with and not p.only_this_side for p in approved)
+    with pytest.raises(ValueError, match="at least 1, not 0"):
+        key_points(story, per_side=0)
+
+
+def test_one_article_says_so_and_invents_no_sides(service: Service, tmp_path: Path) -> None:
+    articles = _ingest(service, tmp_path, SIDED[:1])
+    story = prepare(articles, {"l1": Side.LEFT}, LexicalEncoder())
+    summary = summarize(story)
+    assert summary.notes[0].startswith("Only one article covers this story")
+    assert all(c.article_id == "l1" for s in summary.sentences for c in s.citations)
+    points = key_points(story)
+    assert not points.compared
+    assert [sp.side for sp in points.sides] == [Side.LEFT]
+    assert not any(p.only_this_side for sp in points.sides for p in sp.points)
+
+
+def test_other_languages_are_left_out_and_named(service: Service, tmp_path: Path) -> None:
+    records = [*SIDED, {"id": "d1", "language": "de", "outlet": "Zeitung", "text":
+               "Der Stadtrat hat am Dienstag den neuen Verkehrshaushalt beschlossen."}]  # fmt: skip
+    story = prepare(_ingest(service, tmp_path, records), SIDES, LexicalEncoder())
+    assert story.language == "en" and [a.id for a in story.left_out] == ["d1"]
+    summary = summarize(story)
+    assert any("other languages (de)" in n and "(en)" in n for n in summary.notes)
+    assert all(s.article_id != "d1" for s in summary.sentences)
+
+
+def test_empty_hostile_and_huge_input(service: Service, tmp_path: Path) -> None:
+    empty = summarize(prepare([], {}, LexicalEncoder()))
+    assert not empty.sentences and "No article text" in empty.notes[-1]
+    huge_body = "The council met again today and voted on the budget. " * 40_000  # 2.1M chars
+    articles = _ingest(service, tmp_path, [
+        {"id": "junk", "language": "en", "text": "!!! ?? \u200b\U0001f600 <script>x</script>"},
+        {"id": "huge", "language": "en", "text": huge_body[:1_900_000]},
+    ])  # fmt: skip
+    start = time.perf_counter()
+    story = prepare(articles, {"junk": Side("left")}, LexicalEncoder())
+    summary = summarize(story, words=40)
+    assert time.perf_counter() - start < 20
+    assert "huge" in story.truncated
+    assert any("read only in part" in n for n in summary.notes)
+    assert summary.sentences and len(summary.sentences) <= 10
+
+
+@pytest.mark.slow
+def test_seed_summary_with_minilm_names_the_release(service: Service) -> None:
+    from newsprism.stories.encoder import MiniLMEncoder
+
+    articles = _seed_story(service)
+    story = prepare(articles, {}, MiniLMEncoder(threads=1))
+    summary = summarize(story, words=60, lexicon=LoadedLexicon.load())
+    assert summary.sentences
+    assert max(len(s.citations) for s in summary.sentences) >= 3
+    lexicon = LoadedLexicon.load()
+    words = sum(len(a.body.split()) for a in articles)
+    assert sum(s.loaded_words for s in summary.sentences) / summary.words < (
+        sum(lexicon.count(a.body) for a in articles) / words
+    )
