@@ -8,8 +8,11 @@ one JSON Lines stream (see benchmarks/clusters_data.py), ingests it with `newspr
 groups it with `newsprism build` (about ten minutes on a 2-core machine): keep the database
 outside the repository and prepare it once. ``run`` serves that database with
 `newsprism serve` on loopback and drives it with wrk (Debian package ``wrk``), 50 connections
-on 2 threads, first against a rotation of story pages, then the story list pages; it prints
-p50/p95/p99 latency, requests/s and errors as a Markdown table for docs/benchmarks.md.
+on 2 threads, first against a rotation of 200 story pages, then the first four story list
+pages; it prints p50/p95/p99 latency, requests/s and errors as a Markdown table for
+docs/benchmarks.md. Each story page is first fetched once, one at a time (its first-render time
+is reported), so the load test measures the served steady state (pages are cached until the
+database changes); ``--cold`` leaves the list pages unrendered before their load test.
 """
 
 from __future__ import annotations
@@ -110,7 +113,17 @@ def _wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str
     }
 
 
-def run(db: Path, seconds: int, connections: int) -> None:
+def _render_times(base: str, paths: list[str]) -> list[float]:
+    """Fetch each page once, one at a time; the seconds each took (first renders)."""
+    times = []
+    for path in paths:
+        start = time.perf_counter()
+        urllib.request.urlopen(base + path, timeout=30).read()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def run(db: Path, seconds: int, connections: int, warm: bool = True) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     with sqlite3.connect(db) as conn:
@@ -136,11 +149,14 @@ def run(db: Path, seconds: int, connections: int) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        story_paths = [f"/stories/{i}" for i in ids]
+        list_paths = ["/", "/?page=2", "/?page=3", "/?page=4"]
+        cold = _render_times(base, story_paths)
+        if warm:  # every page rendered once: the run measures the steady state
+            _render_times(base, list_paths)
         results = {
-            "story page": _wrk(base, [f"/stories/{i}" for i in ids], seconds, connections),
-            "story list": _wrk(
-                base, ["/", "/?page=2", "/?page=3", "/?page=4"], seconds, connections
-            ),
+            "story page": _wrk(base, story_paths, seconds, connections),
+            "story list": _wrk(base, list_paths, seconds, connections),
         }
     finally:
         server.terminate()
@@ -154,6 +170,13 @@ def run(db: Path, seconds: int, connections: int) -> None:
         f"{when}, {platform.machine()} {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {n_articles} articles, {len(ids)} story pages rotated, "
         f"{connections} connections, {seconds} s each\n"
+    )
+    cold.sort()
+    print(
+        f"first render of a story page, one at a time ({len(cold)} pages): median "
+        f"{1000 * cold[len(cold) // 2]:.1f} ms, p95 {1000 * cold[int(len(cold) * 0.95)]:.1f} ms"
+        + ("" if warm else " (the load test below started with an empty page cache)")
+        + "\n"
     )
     print("| page | requests/s | p50 ms | p95 ms | p99 ms | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -170,11 +193,14 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/np-web/bench.db"))
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--cold", action="store_true", help="Do not render the list pages before the load test."
+    )
     args = parser.parse_args()
     if args.step == "prepare":
         prepare(args.db)
     else:
-        run(args.db, args.seconds, args.connections)
+        run(args.db, args.seconds, args.connections, warm=not args.cold)
 
 
 if __name__ == "__main__":
