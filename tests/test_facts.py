@@ -182,6 +182,7 @@ def test_hostile_text_does_not_break_extraction() -> None:
     assert isinstance(table.to_dict(), dict)
 
 
+@pytest.mark.slow  # parses hundreds of sentences with numbers
 def test_huge_text_is_read_up_to_a_cap_and_fast() -> None:
     sentence = "Officials said 40 homes were destroyed and nobody was hurt. " * 20
     filler = "The weather was calm and the roads were quiet that day. " * 20
