@@ -18,7 +18,7 @@ from anyascii import anyascii
 
 from newsprism.synthesis.dating import find_dates
 from newsprism.synthesis.numbers import NumberMention, find_numbers
-from newsprism.synthesis.parse import english_parser
+from newsprism.synthesis.parse import english_parser, lemma
 from newsprism.synthesis.sentences import Sentence, split_sentences
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def _elided_noun(anchor: Token) -> Token | None:
     for child in verb.children:  # "brings the total to 156", "the total freed ... to 156"
         if child.dep_ in ("dobj", "nsubj", "nsubjpass"):
             for token in (child, *child.children):
-                if token.lemma_.lower() in _TOTAL_NOUNS and token.pos_ == "NOUN":
+                if lemma(token) in _TOTAL_NOUNS and token.pos_ == "NOUN":
                     return token
     return None
 
@@ -186,8 +186,8 @@ def _predicate_token(start: Token) -> Token | None:
         head = token.head
         if head.i == token.i:
             break
-        if head.pos_ in ("VERB", "AUX") or head.lemma_.lower() in _EVENT_NOUNS:
-            if indirect or head.lemma_.lower() in ("be", "have"):
+        if head.pos_ in ("VERB", "AUX") or lemma(head) in _EVENT_NOUNS:
+            if indirect or lemma(head) in ("be", "have"):
                 return _participle(start) or head
             return head
         if head.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
@@ -206,14 +206,14 @@ def _participle(token: Token) -> Token | None:
 def _canonical_predicate(token: Token | None) -> str:
     if token is None:
         return "-"
-    lemma = token.lemma_.lower()
-    name = _PREDICATES.get(lemma, lemma)
+    word = lemma(token)
+    name = _PREDICATES.get(word, word)
     governor = token.head if token.pos_ == "NOUN" else token
     while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
         governor = governor.head
     infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in governor.children)
     modal = any(c.dep_ == "aux" and c.lower_ in _MODALS for c in token.children)
-    if governor.lemma_.lower() in _INTENT_VERBS or infinitive or modal:
+    if lemma(governor) in _INTENT_VERBS or infinitive or modal:
         return f"intent:{name}"
     if any(c.dep_ == "neg" for c in token.children):
         return f"not:{name}"
@@ -227,24 +227,24 @@ def _classify(number: NumberMention, noun: Token | None, predicate: str) -> tupl
         return "money", number.unit, number.unit
     if noun is None:
         return "count", "?", ""
-    lemma = noun.lemma_.lower()
-    if noun.pos_ == "PROPN" and lemma.endswith("s") and not lemma.endswith("ss"):
-        lemma = lemma[:-1]  # "52 Political Prisoners" in a headline is tagged as a name
-    if lemma in _TIME_UNITS:
+    word = lemma(noun)
+    if noun.pos_ == "PROPN" and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]  # "52 Political Prisoners" in a headline is tagged as a name
+    if word in _TIME_UNITS:
         return "duration", _measure(noun, predicate), noun.text.lower()
     words = [c.text for c in noun.children if c.dep_ in ("amod", "compound") and c.i < noun.i]
     text = " ".join([*words, noun.text]).lower()
-    return "count", "person" if lemma in _PERSON_NOUNS else lemma, text
+    return "count", "person" if word in _PERSON_NOUNS else word, text
 
 
 def _measure(unit: Token, predicate: str) -> str:
     head = unit.head
     if unit.dep_ in ("compound", "amod", "nmod") and head.pos_ == "NOUN":
-        lemma = head.lemma_.lower()  # "a 10-year sentence", "a two-day visit"
+        word = lemma(head)  # "a 10-year sentence", "a two-day visit"
     else:
         preps = [p for c in unit.children if c.dep_ == "prep" for p in c.children]
-        lemma = preps[0].lemma_.lower() if preps else predicate  # "years in prison"
-    return "sentence" if lemma in _SENTENCE_MEASURES else lemma
+        word = lemma(preps[0]) if preps else predicate  # "years in prison"
+    return "sentence" if word in _SENTENCE_MEASURES else word
 
 
 def _holder(verb: Token | None) -> str | None:

@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from newsprism.synthesis.dating import DateMention, Precision, find_dates
-from newsprism.synthesis.parse import english_parser
+from newsprism.synthesis.parse import english_parser, lemma
 from newsprism.synthesis.sentences import Sentence, split_sentences
 
 if TYPE_CHECKING:
@@ -168,8 +168,8 @@ def _article_events(article: Article) -> list[_Found]:
             event = _event_token(doc, when)
             if event is None:
                 continue
-            lemma = event.lemma_.lower()
-            kind = _EVENTS.get(lemma, lemma)
+            word = lemma(event)
+            kind = _EVENTS.get(word, word)
             mention = EventMention(
                 article_id=article.id, outlet=article.outlet_name, sentence_index=sent.index,
                 start=sent.start + when.start, end=sent.start + when.end, date_text=when.text,
@@ -191,7 +191,7 @@ def _event_token(doc: Doc, when: DateMention) -> Token | None:
         head.i != root.i
         and head.pos_ == "NOUN"
         and root.dep_ in nominal
-        and (head.lemma_.lower() in _EVENTS or root.dep_ != "npadvmod")
+        and (lemma(head) in _EVENTS or root.dep_ != "npadvmod")
     ):
         return head  # "the 2020 presidential election", "the 2020 protests"
     token = root
@@ -199,8 +199,7 @@ def _event_token(doc: Doc, when: DateMention) -> Token | None:
         head = token.head
         if head.i == token.i:
             break
-        lemma = head.lemma_.lower()
-        if head.pos_ == "NOUN" and lemma in _EVENTS:
+        if head.pos_ == "NOUN" and lemma(head) in _EVENTS:
             return head
         if head.pos_ == "VERB":
             return _verb_event(head, root)
@@ -215,14 +214,14 @@ def _verb_event(verb: Token, date_root: Token) -> Token | None:
         if main.pos_ == "VERB":
             verb = main  # "released 123 unlawfully detained prisoners on Dec. 13"
     for child in verb.children:  # "announced a pardon", "suppressed protests"
-        if child.dep_ == "dobj" and child.lemma_.lower() in _EVENTS:
+        if child.dep_ == "dobj" and lemma(child) in _EVENTS:
             return child
-    if verb.dep_ in ("relcl", "acl") and verb.head.lemma_.lower() in _EVENTS:
+    if verb.dep_ in ("relcl", "acl") and lemma(verb.head) in _EVENTS:
         return verb.head  # "the protests that shook Belarus in 2020"
-    if verb.lemma_.lower() in _WEAK_VERBS:  # "the release took place", "went to the polls"
+    if lemma(verb) in _WEAK_VERBS:  # "the release took place", "went to the polls"
         slots = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         slots += [p for c in verb.children if c.dep_ == "prep" for p in c.children]
-        events = [t for t in slots if t.pos_ == "NOUN" and t.lemma_.lower() in _EVENTS]
+        events = [t for t in slots if t.pos_ == "NOUN" and lemma(t) in _EVENTS]
         return events[0] if events else None
     return verb
 
@@ -231,7 +230,7 @@ def _participants(event: Token) -> tuple[str, ...]:
     """People or bodies the event is about: subjects and objects that are names."""
     if event.pos_ == "VERB":
         slots = [c for c in event.children if c.dep_ in ("nsubjpass", "dobj")]
-        slots += [c for c in event.children if c.dep_ == "nsubj" and event.lemma_ == "elect"]
+        slots += [c for c in event.children if c.dep_ == "nsubj" and lemma(event) == "elect"]
     else:
         slots = [p for c in event.children if c.dep_ == "prep" and c.lower_ == "of"
                  for p in c.children]  # fmt: skip
