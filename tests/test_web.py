@@ -19,6 +19,7 @@ from newsprism.web.render import safe_href
 from tests.web_fixture import N_STORIES, build_archive
 
 TOKEN = "s3cret-token-for-tests-only"
+pytestmark = pytest.mark.slow  # story pages load the sentence encoder for the synthesis
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +124,14 @@ def test_story_page_and_twin(client: TestClient) -> None:
     data = client.get(f"/stories/{sid}.json").json()
     assert data["story"]["id"] == sid and len(data["story"]["articles"]) == 2
     assert data["thread"]["title"] == "Harbour bridge inspections"
-    assert client.get(f"/stories/{sid}", headers={"accept": "application/json"}).json() == data
+    twin = client.get(f"/stories/{sid}", headers={"accept": "application/json"}).json()
+    assert twin["story"] == data["story"] and twin["coverage"] == data["coverage"]
+    summary = data["synthesis"]["summary"]
+    texts = [x["text"] for x in summary["sentences"]]
+    assert [x["text"] for x in twin["synthesis"]["summary"]["sentences"]] == texts
     html = client.get(f"/stories/{sid}").text
+    assert html.count('class="cite"') == len(summary["sentences"]) > 0
+    assert 'id="key-points"' in html
     for section in ("coverage", "sources", "timeline", "entities"):
         assert f'id="{section}"' in html
     sides = {a["side"] for a in data["coverage"]["articles"].values()}

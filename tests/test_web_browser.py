@@ -115,6 +115,12 @@ def test_coverage_bar_lists_one_sides_headlines(browser: Any, fixture_site: str)
     assert "Showing 1 right headline" in page.locator(".filter-status").inner_text()
     page.locator('#coverage button[data-side="right"]').click()  # again: all of them
     assert page.locator("#headlines > li:visible").count() == 2
+    marker = page.locator("button.cite").first
+    assert not page.locator(".cite-sources").first.is_visible()
+    marker.focus()
+    sources = page.locator(".cite:focus + .cite-sources")
+    assert sources.is_visible()
+    assert "Fox News" in sources.inner_text() or "New York Times" in sources.inner_text()
     assert page.errors == []  # the strict CSP blocked nothing the page needs
 
 

@@ -27,6 +27,7 @@ from newsprism.models import (
 from newsprism.store.search import MATCH_END, MATCH_START
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories.views import get_story, story_from_row
+from newsprism.synthesis.stage import Synthesis
 
 SEARCH_METHOD = "newsprism.search-fts5-bm25.v1"
 MAX_PER_PAGE = 100
@@ -37,6 +38,7 @@ _TERM = re.compile(r"\w+", re.UNICODE)
 
 CoverageOf = Callable[[int], Coverage | None]
 FramingOf = Callable[[int], Framing | None]
+SynthesisOf = Callable[[int], Synthesis | None]
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class StoryPage:
     thread: Thread | None
     coverage: Coverage | None = None
     framing: Framing | None = None
+    synthesis: Synthesis | None = None
 
 
 def story_list(
@@ -128,6 +131,7 @@ def story_page(
     story_id: int,
     coverage_of: CoverageOf | None = None,
     framing_of: FramingOf | None = None,
+    synthesis_of: SynthesisOf | None = None,
 ) -> StoryPage | None:
     story = get_story(store, story_id)
     if story is None:
@@ -138,6 +142,7 @@ def story_page(
         thread=found,
         coverage=coverage_of(story.id) if coverage_of else None,
         framing=framing_of(story.id) if framing_of else None,
+        synthesis=synthesis_of(story.id) if synthesis_of else None,
     )
 
 
