@@ -53,7 +53,6 @@ from newsprism.pages import StoryListPage, StoryPage
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
 from newsprism.stories.encoder import EncoderMissing, MiniLMEncoder
-from newsprism.stories.encoders import make_encoder, scoring_model
 from newsprism.stories.views import get_story, list_stories, list_threads
 from newsprism.synthesis.llm import ChatClient
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder
@@ -114,9 +113,8 @@ class Service:
         self, full: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> BuildReport:
         """Group every article added since the last build into stories and threads."""
-        name = self.settings.story_encoder
-        encoder = make_encoder(name, threads=self.settings.torch_threads)
-        return Builder(self.store, encoder, scoring_model(name)).run(full=full, progress=progress)
+        encoder = MiniLMEncoder(threads=self.settings.torch_threads)
+        return Builder(self.store, encoder).run(full=full, progress=progress)
 
     def stories(self, limit: int | None = None) -> list[Story]:
         return list_stories(self.store, limit)
