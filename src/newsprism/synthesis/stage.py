@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -134,7 +135,10 @@ def synthesize(
         if found is None:
             continue
         try:
-            result = clock.run(name, partial(found, list(story.articles)))
+            call = partial(found, list(story.articles))
+            if "sides" in inspect.signature(found).parameters:
+                call = partial(found, list(story.articles), sides=dict(story.sides))
+            result = clock.run(name, call)
         except Exception as exc:  # an optional part must not sink the synthesis
             warnings.append(f"{name} failed and was left out: {exc.__class__.__name__}: {exc}")
             continue
@@ -161,7 +165,7 @@ def synthesize(
     )
 
 
-def _optional(module: str, function: str) -> Callable[[list[Article]], Any] | None:
+def _optional(module: str, function: str) -> Callable[..., Any] | None:
     try:
         found = getattr(importlib.import_module(module), function, None)
     except ImportError:

@@ -1,0 +1,129 @@
+"""The synthesis stage, its storage through the service, the CLI, and the summary quality gate."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from newsprism.cli import app
+from newsprism.config import Settings
+from newsprism.lean.loaded import LoadedLexicon
+from newsprism.models import Side
+from newsprism.service import Service
+from newsprism.synthesis.prepared import LexicalEncoder
+from newsprism.synthesis.stage import Synthesis, synthesize
+from tests.conftest import EVAL, SEEDS
+
+FLOOR = json.loads((Path(__file__).parent / "synthesis_floors.json").read_text(encoding="utf-8"))
+NEUS = EVAL / "neus" / "neus_dev.jsonl.gz"
+
+
+def _seed_story(service: Service) -> list:  # type: ignore[type-arg]
+    service.ingest([str(SEEDS)])
+    return [a for a in service.articles() if not Path(a.source_ref).name.startswith("004")]
+
+
+def test_synthesis_records_methods_times_and_round_trips(service: Service) -> None:
+    articles = _seed_story(service)
+    sides = {articles[0].id: Side.LEFT, articles[1].id: Side.RIGHT}
+    result = synthesize(articles, sides, LexicalEncoder(), words=50, lexicon=LoadedLexicon.load())
+    data = result.to_dict()
+    assert data["synthesizer"] == "extractive" and data["llm"] is None
+    assert data["methods"]["summary"] == "newsprism.summary-extractive.v1"
+    assert data["methods"]["encoder"] == "newsprism.hashed-ngrams.v1"
+    assert {"prepare", "summary", "key_points"} <= set(data["seconds"])
+    assert data["articles"] == [a.id for a in articles] and data["left_out"] == []
+    assert [s["side"] for s in data["key_points"]["sides"]] == ["left", "right"]
+    again = Synthesis.from_dict(json.loads(json.dumps(data)))
+    assert again.to_dict() == data
+    assert result.text == result.summary.text
+
+
+def test_an_optional_part_that_fails_is_a_warning(service: Service, tmp_path: Path) -> None:
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "x", "language": "en", "text": "\x00" * 10 + " ok."}))
+    service.ingest([str(src)])
+    result = synthesize(list(service.articles()), {}, LexicalEncoder())
+    assert isinstance(result.warnings, tuple)  # whatever the parts make of it, no exception
+
+
+@pytest.mark.slow
+def test_service_stores_and_reuses_until_the_story_changes(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "s.db", torch_threads=1)
+    with Service(settings) as service:
+        service.ingest([str(SEEDS)])
+        service.build()
+        story = max(service.stories(), key=lambda s: s.n_articles)
+        first = service.story_synthesis(story.id)
+        assert first is not None and first.summary.sentences
+        start = time.perf_counter()
+        again = service.story_synthesis(story.id)
+        reread_ms = 1000 * (time.perf_counter() - start)
+        assert again is not None and again.to_dict() == first.to_dict()
+        assert reread_ms < 500, reread_ms  # stored: no model, no NLP
+        assert service.story_synthesis(999_999) is None
+        service.store._conn.execute("UPDATE story_synthesis SET data = '{broken'")
+        repaired = service.story_synthesis(story.id)
+        assert repaired is not None and repaired.summary.text == first.summary.text
+    wider = settings.with_overrides(summary_words=120)
+    with Service(wider) as service:
+        longer = service.story_synthesis(story.id)
+        assert longer is not None and longer.summary.words > first.summary.words
+
+
+@pytest.mark.slow
+def test_llm_synthesizer_falls_back_through_the_service(tmp_path: Path) -> None:
+    settings = Settings(
+        db=tmp_path / "s.db", torch_threads=1, llm_url="http://llm.test/v1", llm_model="m"
+    )
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>not json</html>")
+
+    with Service(settings, transport=httpx.MockTransport(broken)) as service:
+        service.ingest([str(SEEDS)])
+        service.build()
+        story = max(service.stories(), key=lambda s: s.n_articles)
+        result = service.story_synthesis(story.id, synthesizer="llm")
+        assert result is not None and result.llm is None and result.summary.sentences
+        assert any("malformed JSON" in w for w in result.warnings)
+
+
+@pytest.mark.slow
+def test_cli_show_text_json_and_export(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    env = {"NEWSPRISM_TORCH_THREADS": "1"}
+    assert runner.invoke(app, ["--db", db, "ingest", "-q", str(SEEDS)], env=env).exit_code == 0
+    assert runner.invoke(app, ["--db", db, "build", "-q"], env=env).exit_code == 0
+    shown = runner.invoke(app, ["--db", db, "show", "1"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "Summary (extractive" in shown.output and "[1]" in shown.output
+    assert "Sources:" in shown.output
+    as_json = runner.invoke(app, ["--db", db, "show", "1", "--format", "json"], env=env)
+    data = json.loads(as_json.output)
+    assert data["synthesis"]["summary"]["sentences"][0]["citations"]
+    bad = runner.invoke(app, ["--db", db, "show", "1", "--synthesizer", "magic"], env=env)
+    assert bad.exit_code == 1 and "'magic'" in bad.output
+    no_llm = runner.invoke(app, ["--db", db, "show", "1", "--synthesizer", "llm"], env=env)
+    assert no_llm.exit_code == 1 and "llm_url" in no_llm.output
+    exported = runner.invoke(app, ["--db", db, "export", "stories", "--format", "json"], env=env)
+    assert all(item["synthesis"]["summary"]["text"] for item in json.loads(exported.output))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NEUS.exists(), reason="../shared/eval/neus is not beside this checkout")
+def test_summary_quality_floor_on_a_fixed_slice() -> None:
+    from benchmarks.synthesis_eval import run
+
+    result = run("val", FLOOR["stories"], FLOOR["words"])
+    scores = result["scores"]
+    print(json.dumps(scores, indent=1))
+    assert scores["newsprism extractive"]["rouge2"] >= FLOOR["rouge2"]
+    assert scores["newsprism extractive"]["rouge1"] >= FLOOR["rouge1"]
+    assert result["loaded_share"]["summary"] < result["loaded_share"]["inputs"]
