@@ -76,12 +76,14 @@ def write_jsonl(rows: list[dict[str, Any]], out: Path) -> dict[str, Side]:
     return sides
 
 
-def ingest_and_build(rows: list[dict[str, Any]], workdir: Path) -> tuple[dict, dict[str, Side]]:
+def ingest_and_build(
+    rows: list[dict[str, Any]], workdir: Path
+) -> tuple[dict[str, Any], dict[str, Side]]:
     """Story key -> its articles, through ingest and build; and the sides."""
     src = workdir / "neus.jsonl"
     sides = write_jsonl(rows, src)
     settings = Settings(db=workdir / "eval.db", torch_threads=1)
-    timing = {}
+    timing: dict[str, float] = {}
     with Service(settings) as service:
         start = time.perf_counter()
         service.ingest([str(src)])
@@ -117,8 +119,8 @@ def baselines(articles: list[Article], encoder: Encoder, words: int, seed: int) 
     pool = [s for a in articles for s in split[a.id]]
     lead3 = " ".join(split[random.Random(seed).choice(articles).id][:3]) if articles else ""
     vectors = encoder.encode(pool)
-    centroid = vectors.mean(axis=0) if len(pool) else np.zeros(1)
-    order = np.argsort(-(vectors @ centroid)) if len(pool) else []
+    centroid = vectors.mean(axis=0) if pool else np.zeros(1)
+    order: list[int] = np.argsort(-(vectors @ centroid)).tolist() if pool else []
     return {
         "lead-3 of a random article": lead3,
         "centroid sentences": _budget([pool[i] for i in order], words),
@@ -140,7 +142,8 @@ def run(split: str, limit: int | None, words: int) -> dict[str, Any]:
         built, sides = ingest_and_build(rows, Path(tmp))
     scores: dict[str, list[list[float]]] = {}
     lengths: dict[str, list[int]] = {}
-    ours_texts, input_texts = [], []
+    ours_texts: list[str] = []
+    input_texts: list[str] = []
     start = time.perf_counter()
     for n, row in enumerate(rows):
         articles = built["stories"].get(row["id"], [])
@@ -177,7 +180,8 @@ def run(split: str, limit: int | None, words: int) -> dict[str, Any]:
             "summary": round(loaded_share(ours_texts, lexicon), 5),
             "inputs": round(loaded_share(input_texts, lexicon), 5),
         },
-        "timing": built["timing"] | {
+        "timing": built["timing"]
+        | {
             "synthesis_s": round(synth_s, 1),
             "ms_per_story": round(1000 * synth_s / max(len(rows), 1), 1),
         },

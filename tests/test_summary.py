@@ -20,7 +20,7 @@ from newsprism.synthesis.summary import summarize
 from tests.conftest import SEEDS
 
 
-def _ingest(service: Service, tmp_path: Path, records: list[dict]) -> list[Article]:
+def _ingest(service: Service, tmp_path: Path, records: list[dict[str, str]]) -> list[Article]:
     src = tmp_path / "story.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     report = service.ingest([str(src)])

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from newsprism.cli import app
 from newsprism.config import Settings
 from newsprism.lean.loaded import LoadedLexicon
-from newsprism.models import Side
+from newsprism.models import Article, Side
 from newsprism.service import Service
 from newsprism.synthesis.prepared import LexicalEncoder
 from newsprism.synthesis.stage import Synthesis, synthesize
@@ -23,7 +23,7 @@ FLOOR = json.loads((Path(__file__).parent / "synthesis_floors.json").read_text(e
 NEUS = EVAL / "neus" / "neus_dev.jsonl.gz"
 
 
-def _seed_story(service: Service) -> list:  # type: ignore[type-arg]
+def _seed_story(service: Service) -> list[Article]:
     service.ingest([str(SEEDS)])
     return [a for a in service.articles() if not Path(a.source_ref).name.startswith("004")]
 

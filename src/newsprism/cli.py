@@ -290,6 +290,12 @@ def build(
         f"{s['articles']} articles built: {s['new_stories']} new stories, {s['joined']} joined, "
         f"{s['pinned']} pinned, {s['reprints']} reprints, {s['merges']} merges, "
         f"{s['threads_linked']} thread links in {report.seconds:.1f}s"
+        + (
+            f"; lean: {report.lean.get('estimated', 0)} articles estimated, "
+            f"{report.lean.get('unrated', 0)} unrated (too little text)"
+            if report.lean
+            else ""
+        )
     )
 
 

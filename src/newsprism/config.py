@@ -111,6 +111,10 @@ class Settings:
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
+    lean_min_words: int = 40
+    """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
+    a text-only lean estimate; an article with less stays unrated."""
+
     """Convert a TOML or environment value to the type of the field's default."""
     try:
         if isinstance(default, bool):
@@ -176,6 +180,12 @@ def _validate(s: Settings) -> None:
         )
     if not 10 <= s.summary_words <= 1000:
         raise ConfigError(f"setting summary_words={s.summary_words!r} must be between 10 and 1000")
+    if s.lean_min_words < 1:
+        raise ConfigError(f"setting lean_min_words={s.lean_min_words!r} must be at least 1")
+    if s.story_encoder not in {"static", "minilm"}:
+        raise ConfigError(
+            f"setting story_encoder={s.story_encoder!r} is not valid; use static or minilm"
+        )
     if s.llm_timeout_s <= 0:
         raise ConfigError(f"setting llm_timeout_s={s.llm_timeout_s!r} must be greater than 0")
     for name in ("llm_url", "llm_model", "llm_api_key"):

@@ -29,6 +29,54 @@ class Side(StrEnum):
     UNRATED = "unrated"  # no rating and no estimate we trust
 
 
+@dataclass(frozen=True)
+class LeanEvidence:
+    """One sentence or phrase of an article and how hard it pushed the estimate to ``side``.
+
+    ``weight`` is its contribution to the model's score for ``side`` over the mean of the three
+    sides (a logit; positive). ``kind`` is ``sentence`` or ``phrase``.
+    """
+
+    kind: str
+    text: str
+    side: Side
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "side": self.side.value,
+            "weight": round(self.weight, 4),
+        }
+
+
+@dataclass(frozen=True)
+class LeanEstimate:
+    """An article's lean estimated from its text alone, with why.
+
+    ``probabilities`` maps left/center/right to probabilities summing to 1; ``side`` is the
+    most probable and ``probability`` its probability. ``method`` names the model and its
+    version (e.g. ``newsprism.article-lean.v1``).
+    """
+
+    side: Side
+    probability: float
+    probabilities: dict[Side, float]
+    method: str
+    evidence: tuple[LeanEvidence, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side.value,
+            "probability": round(self.probability, 4),
+            "probabilities": {s.value: round(p, 4) for s, p in self.probabilities.items()},
+            "method": self.method,
+            "estimated": True,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
 class DatePrecision(StrEnum):
     """How much of a publication time is known."""
 

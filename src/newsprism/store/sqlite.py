@@ -14,6 +14,7 @@ from typing import Any
 from newsprism.errors import StoreError
 from newsprism.models import ArchiveStats, Article, DatePrecision, Provenance, SourceKind
 from newsprism.store.base import DuplicateLink, Fingerprint
+from newsprism.store.leans import LeanTables
 from newsprism.store.outlets import OutletTables
 from newsprism.store.search import SearchTables
 from newsprism.store.stories import StoryTables
@@ -72,7 +73,7 @@ def _row_to_article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables):
+class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables, LeanTables):
     """An :class:`~newsprism.store.base.ArticleStore` in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:

@@ -55,6 +55,7 @@ class BuildReport:
     threads_linked: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    lean: dict[str, int] = field(default_factory=dict)  # the lean stage's counts, when it ran
 
     def summary(self) -> dict[str, int]:
         return {

@@ -1,0 +1,80 @@
+"""The lean build stage: estimate every article that has no estimate of the current model.
+
+Runs after the story build. Articles are read in insertion order, in chunks; each chunk's
+estimates are stored in one transaction, so an interrupted run resumes where it stopped. An
+article whose cleaned text is shorter than ``min_words`` gets no estimate: it stays unrated
+(counted, never guessed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsprism.lean.article import ArticleLeanModel
+from newsprism.models import Article, LeanEstimate
+from newsprism.store.sqlite import SQLiteStore
+
+CHUNK = 500
+
+
+@dataclass
+class LeanReport:
+    """What one lean stage run did."""
+
+    method: str
+    estimated: int = 0
+    unrated: int = 0  # too little text to estimate
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, int]:
+        return {"estimated": self.estimated, "unrated": self.unrated}
+
+
+def estimate_article(
+    model: ArticleLeanModel, article: Article, min_words: int
+) -> LeanEstimate | None:
+    """One stored article's estimate; its outlet's name and domain and its byline are removed
+    from the text first."""
+    outlets = [n for n in (article.outlet_name, article.outlet_domain) if n]
+    authors = [article.author] if article.author else []
+    return model.estimate(article.body, article.title, outlets, authors, min_words=min_words)
+
+
+def run_lean_stage(
+    store: SQLiteStore,
+    model: ArticleLeanModel | None = None,
+    min_words: int = 40,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> LeanReport:
+    """Estimate and store every article lacking an estimate of ``model``'s method."""
+    if min_words < 1:
+        raise ValueError(f"min_words={min_words!r} must be at least 1")
+    if chunk < 1:
+        raise ValueError(f"chunk={chunk!r} must be at least 1")
+    model = model or ArticleLeanModel.load()
+    report = LeanReport(method=model.method)
+    started = time.perf_counter()
+    last_seq = 0
+    while True:
+        pending = store.article_ids_without_lean(model.method, last_seq, chunk)
+        if not pending:
+            break
+        last_seq = pending[-1][0]
+        articles = store.get_articles([article_id for _, article_id in pending])
+        rows: list[tuple[str, LeanEstimate]] = []
+        for article in articles:
+            estimate = estimate_article(model, article, min_words)
+            if estimate is None:
+                report.unrated += 1
+            else:
+                rows.append((article.id, estimate))
+        with store.transaction():
+            store.put_article_leans(rows)
+        report.estimated += len(rows)
+        if progress:
+            progress(report.estimated + report.unrated)
+    report.seconds = time.perf_counter() - started
+    return report
