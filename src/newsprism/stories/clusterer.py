@@ -4,9 +4,10 @@ For each article: the candidate stories are the ``k`` nearest story centroids (d
 among stories active within ``window_days`` of its date (undated stories always count); a
 logistic scoring function over dense, TF-IDF, entity and time features gives the probability
 that the article belongs to each candidate; it joins the best one when that probability reaches
-``join_threshold``, else it opens a new story. Every ``merge_every`` articles, the stories that
-changed are compared with their nearest stories, and two stories are merged when the same
-scorer, applied story-to-story, reaches ``merge_threshold``.
+the join threshold of its length group, else it opens a new story. Every ``merge_every``
+articles, the stories that changed are compared with their ``merge_k`` nearest stories, and two
+stories are merged when the story-to-story scorer (:mod:`merging`; the join scorer for files
+without one) reaches ``merge_threshold``.
 
 The cost per article depends on the number of stories in its time window, never on the size
 of the archive.
@@ -23,15 +24,19 @@ from importlib import resources
 
 import numpy as np
 
+from newsprism.errors import ConfigError
+from newsprism.stories.merging import MERGE_FEATURES, pair_row
 from newsprism.stories.represent import Representation
 
 RECENT = 8  # latest members kept per story for the max-similarity features
 SHORT_WORDS = 25  # a headline, or a headline and a line
 LONG_WORDS = 150  # a full article
+DEFAULT_SCORER = "scorer-v1.json"
 FEATURES = (
     "dense_cent", "dense_max", "tfidf_cent", "tfidf_max", "ent_cont", "ent_shared", "both_dated",
     "gap", "log_size", "short", "short_x_dense", "short_x_tfidf", "dense_margin", "long_x_tfidf",
-    "long_x_dense", "short_x_ent",
+    "long_x_dense", "short_x_ent", "ent_rev", "tfidf_margin", "tfidf_max_margin",
+    "dense_max_margin",
 )  # fmt: skip
 
 
@@ -49,9 +54,36 @@ class ScoringModel:
     merge_every: int
     merge_k: int
     trained_on: str = ""
+    # optional (scorer-v2 on): a join threshold per length group, and a story-to-story merge
+    # scorer over MERGE_FEATURES; without it the merge step reuses the join scorer
+    join_thresholds: dict[str, float] | None = None
+    merge_weights: dict[str, float] | None = None
+    merge_intercept: float = 0.0
+    merge_thresholds: dict[str, float] | None = None  # per length group; absent: merge_threshold
+
+    def __post_init__(self) -> None:
+        for label, table, known in (
+            ("join_thresholds", self.join_thresholds, GROUPS),
+            ("merge_thresholds", self.merge_thresholds, GROUPS),
+            ("merge_weights", self.merge_weights, MERGE_FEATURES),
+        ):
+            for key, value in (table or {}).items():
+                if key not in known:
+                    raise ConfigError(
+                        f"scorer {self.name!r}: {label} has unknown key {key!r}; "
+                        f"use {', '.join(known)}"
+                    )
+                if not isinstance(value, int | float) or not math.isfinite(value):
+                    raise ConfigError(
+                        f"scorer {self.name!r}: {label}[{key!r}]={value!r} is not a number"
+                    )
+                if label != "merge_weights" and not 0.0 <= value <= 1.0:
+                    raise ConfigError(
+                        f"scorer {self.name!r}: {label}[{key!r}]={value!r} must be in [0, 1]"
+                    )
 
     @classmethod
-    def load(cls, name: str = "scorer-v1.json") -> ScoringModel:
+    def load(cls, name: str = DEFAULT_SCORER) -> ScoringModel:
         text = resources.files("newsprism.stories").joinpath("data", name).read_text("utf-8")
         data = json.loads(text)
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
@@ -59,6 +91,18 @@ class ScoringModel:
     def vector(self, group: str) -> np.ndarray:
         weights = self.weights[group]
         return np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+
+    def threshold(self, group: str) -> float:
+        """The join threshold of one length group."""
+        if self.join_thresholds and group in self.join_thresholds:
+            return self.join_thresholds[group]
+        return self.join_threshold
+
+    def merge_threshold_of(self, group: str) -> float | None:
+        """The merge threshold of stories of one length group (None: they never merge)."""
+        if self.merge_thresholds and group in self.merge_thresholds:
+            return self.merge_thresholds[group]
+        return self.merge_threshold
 
 
 GROUPS = ("short", "medium", "long")
@@ -90,6 +134,14 @@ class StoryState:
     pinned: bool = False
     touched: bool = True
     shard: int | None = None
+    _recent_dense: np.ndarray | None = None
+
+    @property
+    def recent_dense(self) -> np.ndarray:
+        """The latest members' dense vectors as one matrix (kept until the story changes)."""
+        if self._recent_dense is None:
+            self._recent_dense = np.stack([r.dense for r in self.recent])
+        return self._recent_dense
 
     def add(self, rep: Representation) -> None:
         self.dsum = self.dsum + rep.dense
@@ -105,6 +157,7 @@ class StoryState:
         self.size += 1
         self.nlen += rep.n_words
         self.recent = [*self.recent, rep][-RECENT:]
+        self._recent_dense = None
         if self.language is None:
             self.language = rep.language
         self.touched = True
@@ -123,6 +176,7 @@ class StoryState:
         self.size += other.size
         self.nlen += other.nlen
         self.recent = (self.recent + other.recent)[-RECENT:]
+        self._recent_dense = None
         self.pinned = self.pinned or other.pinned
         self.touched = True
 
@@ -132,14 +186,19 @@ class StoryState:
 
 
 class WindowIndex:
-    """Story centroids bucketed by their latest day; exact cosine within the window."""
+    """Story centroids bucketed by their latest day; exact cosine within the window.
+
+    Each day's bucket keeps its matrix rows as an array, rebuilt only when that bucket changes,
+    so a query costs one gather and one product over the stories in its window."""
 
     def __init__(self, dim: int, window_days: int) -> None:
         self._window = window_days
         self._rows: dict[int, int] = {}
         self._ids: list[int] = []
         self._matrix = np.zeros((256, dim), dtype=np.float32)
-        self._shards: dict[int, set[int]] = defaultdict(set)
+        self._shards: dict[int, set[int]] = defaultdict(set)  # day -> rows
+        self._shard_rows: dict[int, np.ndarray] = {}
+        self._alive = np.zeros(256, dtype=bool)
 
     def upsert(self, story: StoryState) -> None:
         row = self._rows.get(story.story_id)
@@ -149,42 +208,80 @@ class WindowIndex:
             self._ids.append(story.story_id)
             if row >= len(self._matrix):
                 self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+                self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
+            self._alive[row] = True
         self._matrix[row] = story.centroid
         key = story.dmax if story.dmax is not None else -1
         if story.shard != key:
             if story.shard is not None:
-                self._shards[story.shard].discard(story.story_id)
-            self._shards[key].add(story.story_id)
+                self._shards[story.shard].discard(row)
+                self._shard_rows.pop(story.shard, None)
+            self._shards[key].add(row)
+            self._shard_rows.pop(key, None)
             story.shard = key
 
     def remove(self, story: StoryState) -> None:
-        if story.shard is not None:
-            self._shards[story.shard].discard(story.story_id)
-        self._rows.pop(story.story_id, None)
+        row = self._rows.pop(story.story_id, None)
+        if row is not None:
+            self._alive[row] = False
+        if story.shard is not None and row is not None:
+            self._shards[story.shard].discard(row)
+            self._shard_rows.pop(story.shard, None)
+
+    def _rows_of(self, key: int) -> np.ndarray:
+        rows = self._shard_rows.get(key)
+        if rows is None:
+            rows = np.array(sorted(self._shards.get(key, ())), dtype=np.int64)
+            self._shard_rows[key] = rows
+        return rows
+
+    def window_rows(self, day: int | None) -> np.ndarray:
+        """Matrix rows of the stories within the window of ``day`` (all of them for None)."""
+        if day is None:
+            keys = sorted(self._shards)
+        else:
+            keys = [-1, *range(day - self._window, day + self._window + 1)]
+        parts = [self._rows_of(k) for k in keys if self._shards.get(k)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def window(self, day: int | None) -> list[int]:
-        if day is None:
-            return [sid for ids in self._shards.values() for sid in ids]
-        ids = list(self._shards.get(-1, ()))
-        for d in range(day - self._window, day + self._window + 1):
-            ids.extend(self._shards.get(d, ()))
-        return ids
+        return [self._ids[r] for r in self.window_rows(day)]
 
     def query(
         self, vector: np.ndarray, day: int | None, k: int, exclude: int | None = None
     ) -> tuple[list[int], np.ndarray]:
-        ids = [i for i in self.window(day) if i != exclude]
-        if not ids:
+        if day is None:  # every story: one product over the whole matrix, no gather
+            rows = np.flatnonzero(self._alive[: len(self._ids)])
+        else:
+            rows = self.window_rows(day)
+        if exclude is not None and exclude in self._rows:
+            rows = rows[rows != self._rows[exclude]]
+        if not len(rows):
             return [], np.zeros(0, dtype=np.float32)
-        rows = np.fromiter((self._rows[i] for i in ids), dtype=np.int64, count=len(ids))
-        sims = self._matrix[rows] @ vector
-        order = np.argsort(-sims, kind="stable")[:k]
-        return [ids[j] for j in order], sims[order]
+        if day is None:
+            sims = (self._matrix[: len(self._ids)] @ vector)[rows]
+        else:
+            sims = self._matrix[rows] @ vector
+        if len(rows) > k:
+            top = np.argpartition(-sims, k - 1)[:k]
+            top = top[np.lexsort((rows[top], -sims[top]))]
+        else:
+            top = np.lexsort((rows, -sims))
+        return [self._ids[r] for r in rows[top]], sims[top]
 
 
 def _tfidf_dot(a: dict[str, float], b: dict[str, float]) -> float:
-    small, big = (a, b) if len(a) < len(b) else (b, a)
-    return sum(w * big.get(t, 0.0) for t, w in small.items())
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+
+
+def _with_margins(rows: list[list[float]]) -> np.ndarray:
+    """Append, for TF-IDF (centroid, best member) and dense best-member similarity, each
+    candidate's distance to the best candidate: the scorer sees the ranking, not only levels."""
+    if not rows:
+        return np.zeros((0, len(FEATURES)))
+    matrix = np.array(rows, dtype=np.float64)
+    margins = [matrix[:, col] - matrix[:, col].max() for col in (2, 3, 1)]
+    return np.column_stack([matrix, *margins])
 
 
 class Clusterer:
@@ -193,6 +290,9 @@ class Clusterer:
     def __init__(self, model: ScoringModel, dim: int, new_id: Callable[[], int]) -> None:
         self.model = model
         self._w = {g: model.vector(g) for g in GROUPS}
+        self._mw: np.ndarray | None = None
+        if model.merge_weights is not None:
+            self._mw = np.array([model.merge_weights.get(f, 0.0) for f in MERGE_FEATURES])
         self._new_id = new_id
         self.stories: dict[int, StoryState] = {}
         self.index = WindowIndex(dim, model.window_days)
@@ -233,7 +333,7 @@ class Clusterer:
         if cands:
             probs = self._probs(self._article_rows(rep, cands, sims), rep.n_words)
             best = int(np.argmax(probs))
-            if probs[best] >= self.model.join_threshold:
+            if probs[best] >= self.model.threshold(length_group(rep.n_words)):
                 story_id, prob = cands[best], float(probs[best])
         if story_id is None:
             story_id = self._new_id()
@@ -261,8 +361,7 @@ class Clusterer:
     def merge(self) -> None:
         """Merge changed stories into their nearest neighbour when the scorer says so."""
         self.since_merge = 0
-        threshold = self.model.merge_threshold
-        if threshold is None:
+        if self.model.merge_threshold is None and not self.model.merge_thresholds:
             return
         touched = sorted(
             (s for s in self.stories.values() if s.touched), key=lambda s: (-s.size, s.story_id)
@@ -271,22 +370,54 @@ class Clusterer:
             if story.story_id not in self.stories:
                 continue
             story.touched = False
-            cands, sims = self.index.query(
-                story.centroid, story.dmax, self.model.merge_k, exclude=story.story_id
-            )
-            cands_ok = [
-                j for j, sid in enumerate(cands)
-                if not (story.pinned and self.stories[sid].pinned)
-            ]  # fmt: skip
-            if not cands_ok:
+            threshold = self.model.merge_threshold_of(length_group(story.nlen / max(story.size, 1)))
+            if threshold is None:
                 continue
-            cands = [cands[j] for j in cands_ok]
-            probs = self._probs(
-                self._story_rows(story, cands, sims[cands_ok]), story.nlen / max(story.size, 1)
-            )
+            cands, probs = self.merge_candidates(story.story_id)
+            if not cands:
+                continue
             best = int(np.argmax(probs))
             if probs[best] >= threshold:
                 self._absorb(story, self.stories[cands[best]])
+
+    def merge_candidates(self, story_id: int) -> tuple[list[int], np.ndarray]:
+        """The stories that ``story_id`` may merge with and the probability of each merge."""
+        story = self.stories[story_id]
+        cands, sims = self.merge_neighbours(story_id)
+        if not cands:
+            return [], np.zeros(0)
+        if self._mw is None:
+            probs = self._probs(
+                self._story_rows(story, cands, sims), story.nlen / max(story.size, 1)
+            )
+        else:
+            z = self.merge_rows(story_id, cands, sims) @ self._mw + self.model.merge_intercept
+            probs = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        return cands, probs
+
+    def merge_neighbours(self, story_id: int) -> tuple[list[int], np.ndarray]:
+        """The ``merge_k`` nearest stories in the time window (two pinned stories never merge)
+        and their centroid cosines, best first."""
+        story = self.stories[story_id]
+        cands, sims = self.index.query(
+            story.centroid, story.dmax, self.model.merge_k, exclude=story.story_id
+        )
+        keep = [
+            j for j, sid in enumerate(cands)
+            if not (story.pinned and self.stories[sid].pinned)
+        ]  # fmt: skip
+        return [cands[j] for j in keep], sims[keep]
+
+    def merge_rows(self, story_id: int, cands: list[int], sims: np.ndarray) -> np.ndarray:
+        """Story-to-story feature rows (``MERGE_FEATURES``) of one story and its candidates."""
+        story = self.stories[story_id]
+        best = float(sims[0]) if len(sims) else 0.0
+        return np.array(
+            [
+                pair_row(story, self.stories[sid], float(sims[j]), best)
+                for j, sid in enumerate(cands)
+            ]
+        ).reshape(len(cands), len(MERGE_FEATURES))
 
     def _absorb(self, a: StoryState, b: StoryState) -> None:
         # The older story (smaller id) keeps its id, so ids stay stable; pinned ones always win.
@@ -307,19 +438,19 @@ class Clusterer:
     def _article_rows(self, rep: Representation, cands: list[int], sims: np.ndarray) -> np.ndarray:
         tnorm = 1.0
         best = float(sims[0])
-        return np.array(
+        return _with_margins(
             [
-                self._row([rep.dense], rep.tfidf, tnorm, [rep], rep.entities, rep.day, rep.day,
-                          rep.n_words, self.stories[sid], float(sims[j]), best)
+                self._row(rep.dense[None, :], rep.tfidf, tnorm, [rep], rep.entities, rep.day,
+                          rep.day, rep.n_words, self.stories[sid], float(sims[j]), best)
                 for j, sid in enumerate(cands)
             ]
         )  # fmt: skip
 
     def _story_rows(self, a: StoryState, cands: list[int], sims: np.ndarray) -> np.ndarray:
         best = float(sims[0])
-        return np.array(
+        return _with_margins(
             [
-                self._row([r.dense for r in a.recent], a.tsum, math.sqrt(a.tnorm2), a.recent,
+                self._row(a.recent_dense, a.tsum, math.sqrt(a.tnorm2), a.recent,
                           a.ent_idf, a.dmin, a.dmax, a.nlen / max(a.size, 1),
                           self.stories[sid], float(sims[j]), best)
                 for j, sid in enumerate(cands)
@@ -328,7 +459,7 @@ class Clusterer:
 
     def _row(
         self,
-        q_dense: list[np.ndarray],
+        qd: np.ndarray,
         q_tfidf: dict[str, float],
         q_tnorm: float,
         q_recent: list[Representation],
@@ -340,9 +471,7 @@ class Clusterer:
         dense_cent: float,
         best: float,
     ) -> list[float]:
-        qd = np.stack(q_dense)
-        sd = np.stack([r.dense for r in st.recent])
-        dense_max = float((qd @ sd.T).max())
+        dense_max = float((qd @ st.recent_dense.T).max())
         tfidf_cent = _tfidf_dot(q_tfidf, st.tsum) / (
             (math.sqrt(st.tnorm2) + 1e-9) * (q_tnorm + 1e-9)
         )
@@ -352,6 +481,10 @@ class Clusterer:
         weight_all = sum(q_ents.values()) + 1e-9
         shared = sum(w for e, w in q_ents.items() if e in st.ents)
         ent_cont = shared / weight_all if q_ents else 0.0
+        story_all = sum(st.ent_idf.values())
+        ent_rev = (
+            sum(w for e, w in st.ent_idf.items() if e in q_ents) / story_all if story_all else 0.0
+        )
         both = q_dmin is not None and st.dmin is not None
         gap = 0.0
         if both:
@@ -364,4 +497,5 @@ class Clusterer:
             dense_cent, dense_max, tfidf_cent, tfidf_max, ent_cont, math.log1p(shared),
             float(both), gap, math.log1p(st.size), short, short * dense_cent, short * tfidf_cent,
             dense_cent - best, long_ * tfidf_cent, long_ * dense_cent, short * ent_cont,
+            ent_rev,
         ]  # fmt: skip
