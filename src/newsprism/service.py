@@ -35,6 +35,7 @@ from newsprism.lean.coverage import (
 from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.loaded import LoadedLexicon
+from newsprism.lean.stage import LeanReport, run_lean_stage
 from newsprism.lean.outlets import Registry, domain_of
 from newsprism.models import (
     ArchiveStats,
@@ -112,7 +113,21 @@ class Service:
     def build(
         self, full: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> BuildReport:
-        """Group every article added since the last build into stories and threads."""
+        """Group every article added since the last build into stories and threads, then
+        estimate the text-only lean of every article that has no estimate of the current model
+        (counts in ``report.lean``)."""
+        report = self._build_stories(full, progress)
+        report.lean = self.estimate_leans().summary()
+        return report
+
+    def estimate_leans(self) -> LeanReport:
+        """Store a text-only lean estimate for every article lacking one of the current model
+        (too short ones stay unrated)."""
+        return run_lean_stage(self.store, min_words=self.settings.lean_min_words)
+
+    def _build_stories(
+        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> BuildReport:
         encoder = MiniLMEncoder(threads=self.settings.torch_threads)
         return Builder(self.store, encoder).run(full=full, progress=progress)
 
