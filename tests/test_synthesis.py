@@ -101,6 +101,10 @@ def test_cli_show_text_json_and_export(tmp_path: Path) -> None:
     env = {"NEWSPRISM_TORCH_THREADS": "1"}
     assert runner.invoke(app, ["--db", db, "ingest", "-q", str(SEEDS)], env=env).exit_code == 0
     assert runner.invoke(app, ["--db", db, "build", "-q"], env=env).exit_code == 0
+    first = runner.invoke(app, ["--db", db, "synthesize", "-q"], env=env)
+    assert first.exit_code == 0 and "2 syntheses computed" in first.output, first.output
+    again = runner.invoke(app, ["--db", db, "synthesize", "-q"], env=env)
+    assert "0 syntheses computed" in again.output
     shown = runner.invoke(app, ["--db", db, "show", "1"], env=env)
     assert shown.exit_code == 0, shown.output
     assert "Summary (extractive" in shown.output and "[1]" in shown.output

@@ -445,6 +445,25 @@ def _print_framing(framing: Framing) -> None:
         out.print(f"  note: {note}", markup=False)
 
 
+@app.command()
+def synthesize(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Compute and store the synthesis of every story that changed (run after `build`)."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("synthesis"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} stories"), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet,
+    )  # fmt: skip
+    with _service(ctx) as service, progress:
+        task = progress.add_task("synthesis", total=None)
+        computed = service.refresh_syntheses(
+            lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    err.print(f"{computed} syntheses computed and stored")
+
+
 @export_app.command("stories")
 def export_stories(
     ctx: typer.Context,

@@ -274,6 +274,20 @@ class Service:
         self.store.put_synthesis(story.id, key, result.method, result.to_dict())
         return result
 
+    def refresh_syntheses(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Compute and store the synthesis of every story whose inputs changed (after a build,
+        so that no page waits for one); returns how many were computed."""
+        ids = [s.id for s in self.stories()]
+        computed = 0
+        for n, story_id in enumerate(ids, 1):
+            before = self.store.get_synthesis(story_id)
+            self.story_synthesis(story_id)
+            after = self.store.get_synthesis(story_id)
+            computed += before is None or after is None or before[0] != after[0]
+            if progress is not None:
+                progress(n, len(ids))
+        return computed
+
     def _chat_client(self) -> ChatClient:
         s = self.settings
         if not s.llm_url or not s.llm_model:
