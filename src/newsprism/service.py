@@ -308,7 +308,7 @@ class Service:
         encoder = MiniLMEncoder(threads=self.settings.torch_threads)
         try:
             encoder.encode(["newsprism"])
-        except EncoderMissing:
+        except (EncoderMissing, ImportError):
             return LexicalEncoder()
         return encoder
 
