@@ -16,7 +16,7 @@ from newsprism.models import Article, Side
 from newsprism.service import Service
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
-from newsprism.synthesis.summary import summarize
+from newsprism.synthesis.summary import is_fragment, summarize
 from tests.conftest import SEEDS
 
 
@@ -165,3 +165,17 @@ def test_seed_summary_with_minilm_names_the_release(service: Service) -> None:
     assert sum(s.loaded_words for s in summary.sentences) / summary.words < (
         sum(lexicon.count(a.body) for a in articles) / words
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("• Ales Bialiatski, human rights activist and Nobel Peace Prize laureate;", True),
+        ("Among those released were:", True),
+        ("Belarus Frees 52 Political Prisoners In US-Brokere...", True),
+        ("Too short.", True),
+        ("Belarus released 123 political prisoners on Saturday.", False),
+    ],
+)
+def test_fragments_are_never_chosen(text: str, fragment: bool) -> None:
+    assert is_fragment(text) is fragment

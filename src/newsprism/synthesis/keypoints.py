@@ -16,7 +16,7 @@ import numpy as np
 
 from newsprism.models import Side
 from newsprism.synthesis.prepared import StorySentences, similar_threshold
-from newsprism.synthesis.summary import MIN_WORDS, REDUNDANT, Citation, cite, sentence_scores
+from newsprism.synthesis.summary import REDUNDANT, Citation, cite, is_fragment, sentence_scores
 
 KEYPOINTS_METHOD = "newsprism.keypoints.v1"
 SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT)
@@ -120,7 +120,7 @@ def key_points(
         rows = [
             i
             for i, s in enumerate(story.sentences)
-            if story.side(s.article_id) is side and len(s.text.split()) >= MIN_WORDS
+            if story.side(s.article_id) is side and not is_fragment(s.text)
         ]
         chosen: list[int] = []
         for i in sorted(rows, key=lambda r: -rel[r]):

@@ -41,6 +41,7 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _QUOTE = re.compile(r"[“\"”]")
+_BULLETS = ("•", "·", "-", "–", "—", "*", "▪", "◦")
 _FIRST_PERSON = re.compile(r"\b(I|we|you|my|our)\b")
 
 
@@ -277,11 +278,19 @@ def summarize(
     return Summary(picked, total, tuple(notes))
 
 
+def is_fragment(text: str) -> bool:
+    """Not a sentence that can stand alone: too short, a list item ("• Ales Bialiatski, ...;"),
+    a lead-in ending with a colon, or a teaser cut off mid-word ("Belarus Frees 52 ...")."""
+    stripped = text.strip()
+    return (
+        len(stripped.split()) < MIN_WORDS
+        or stripped.startswith(_BULLETS)
+        or stripped.endswith((";", ":", ",", "...", "…"))
+    )
+
+
 def _unusable(text: str, n_words: int, n_sentences: int) -> bool:
-    """Too short to stand alone, or a teaser cut off mid-word ("Belarus Frees 52 ...")."""
-    if n_sentences == 1:
-        return False
-    return n_words < MIN_WORDS or text.rstrip().endswith(("...", "…"))
+    return n_sentences > 1 and is_fragment(text)
 
 
 def _notes(story: StorySentences) -> Sequence[str]:
