@@ -132,7 +132,7 @@ def test_story_page_and_twin(client: TestClient) -> None:
     html = client.get(f"/stories/{sid}").text
     assert html.count('class="cite"') == len(summary["sentences"]) > 0
     assert 'id="key-points"' in html
-    for section in ("coverage", "sources", "timeline", "entities"):
+    for section in ("coverage", "sources", "thread", "entities"):
         assert f'id="{section}"' in html
     sides = {a["side"] for a in data["coverage"]["articles"].values()}
     assert sides == {"left", "right"}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from newsprism import page_parts
 from newsprism.errors import InvalidQuery
 from newsprism.lean.coverage import Coverage
 from newsprism.lean.framing import Framing
@@ -24,6 +25,7 @@ from newsprism.models import (
     StoryQuery,
     Thread,
 )
+from newsprism.page_parts import EntitiesData, FactTableData, TimelineData
 from newsprism.store.search import MATCH_END, MATCH_START
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories.views import get_story, story_from_row
@@ -61,13 +63,19 @@ class StoryListPage:
 
 @dataclass(frozen=True)
 class StoryPage:
-    """Everything the story page shows; a section whose stage has nothing is ``None``."""
+    """Everything the story page shows; a section whose stage has nothing is ``None``.
+
+    The synthesis's parts (fact table, people and places, timeline) are lifted out of
+    ``synthesis.parts`` into typed fields, in the format of each part's ``to_dict()``."""
 
     story: Story
     thread: Thread | None
     coverage: Coverage | None = None
     framing: Framing | None = None
     synthesis: Synthesis | None = None
+    facts: FactTableData | None = None
+    entities: EntitiesData | None = None
+    timeline: TimelineData | None = None
 
 
 def story_list(
@@ -137,12 +145,17 @@ def story_page(
     if story is None:
         return None
     found = thread(store, story.thread_id) if story.thread_id is not None else None
+    synthesis = synthesis_of(story.id) if synthesis_of else None
+    parts = synthesis.parts if synthesis is not None else {}
     return StoryPage(
         story=story,
         thread=found,
         coverage=coverage_of(story.id) if coverage_of else None,
         framing=framing_of(story.id) if framing_of else None,
-        synthesis=synthesis_of(story.id) if synthesis_of else None,
+        synthesis=replace(synthesis, parts={}) if synthesis is not None else None,
+        facts=page_parts.facts(parts),
+        entities=page_parts.entities(parts),
+        timeline=page_parts.timeline(parts),
     )
 
 

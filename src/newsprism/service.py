@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from newsprism import pages
+from newsprism import outlet_pages, pages
 from newsprism.config import Settings
 from newsprism.errors import ConfigError
 from newsprism.ingest.fetch import Fetcher
@@ -50,6 +50,7 @@ from newsprism.models import (
     StoryQuery,
     Thread,
 )
+from newsprism.outlet_pages import OutletListPage, OutletPage
 from newsprism.pages import StoryListPage, StoryPage
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
@@ -194,6 +195,20 @@ class Service:
             return self.registry.outlet(int(ref))
         found = self.registry.resolve(domain_of(ref), ref)
         return self.registry.outlet(found) if found is not None else None
+
+    def outlet_list(self) -> OutletListPage:
+        """The outlet list page: the archive's outlets with their article counts."""
+        return outlet_pages.outlet_list(self.registry, self.outlets(), self.rating_sources())
+
+    def outlet_page(self, ref: int | str, page: int = 1, per_page: int = 20) -> OutletPage | None:
+        """An outlet's page (ratings and their sources, lean of its recent articles, one page
+        of its stories), or None when no outlet matches ``ref``."""
+        found = self.outlet(ref)
+        if found is None:
+            return None
+        return outlet_pages.outlet_page(
+            self.registry, found, self.rating_sources(), self._estimates, page, per_page
+        )
 
     def rating_sources(self) -> list[RatingSource]:
         off = set(self.settings.rating_sources_off)

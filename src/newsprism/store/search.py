@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 # Snippet markers: control characters that cleaned article text never contains.
@@ -104,4 +105,24 @@ class SearchTables:
             "SELECT s.*, st.thread_id FROM story_threads st JOIN stories s ON s.id = st.story_id "
             f"WHERE st.thread_id = ? AND {_LIVE} ORDER BY s.first_seen, s.id",
             (thread_id,),
+        ).fetchall()
+
+    def story_ids_of_articles(self, article_ids: list[str]) -> list[int]:
+        """The live stories holding any of these articles."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT s.id FROM story_articles sa JOIN stories s ON s.id = sa.story_id "
+            f"WHERE sa.article_id IN (SELECT value FROM json_each(?)) AND {_LIVE}",
+            (json.dumps(article_ids),),
+        )
+        return [int(r[0]) for r in rows]
+
+    def recent_article_rows(self, article_ids: list[str], limit: int) -> list[sqlite3.Row]:
+        """id, title, url, published and story id of the newest of these articles (by date
+        published, else by when stored)."""
+        return self._conn.execute(
+            "SELECT a.id, a.title, a.url, a.published, sa.story_id FROM articles a "
+            "LEFT JOIN story_articles sa ON sa.article_id = a.id "
+            "WHERE a.id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY coalesce(a.published, '') DESC, a.seq DESC LIMIT ?",
+            (json.dumps(article_ids), limit),
         ).fetchall()

@@ -4,6 +4,8 @@
     DIR/pages/N.html, pages/N.json          the following pages
     DIR/stories/ID.html, stories/ID.json    every story page
     DIR/threads/ID.html, threads/ID.json    every thread page
+    DIR/outlets.html, outlets.json          the outlet list
+    DIR/outlets/ID.html, outlets/ID.json    every listed outlet (outlets/ID/N.*: more stories)
     DIR/static/                             the stylesheet and script
 
 Links are relative, so the folder works from any web server path and from ``file://``.
@@ -24,6 +26,7 @@ from newsprism.web.render import Links, render, to_json
 
 _AT_ROOT = Links(root="", ext=".html", static_site=True)
 _ONE_DOWN = Links(root="../", ext=".html", static_site=True)
+_TWO_DOWN = Links(root="../../", ext=".html", static_site=True)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class ExportReport:
     list_pages: int
     stories: int
     threads: int
+    outlets: int = 0
 
 
 def export_site(service: Service, folder: Path, per_page: int = 20) -> ExportReport:
@@ -43,7 +47,7 @@ def export_site(service: Service, folder: Path, per_page: int = 20) -> ExportRep
         raise ConfigError(
             f"{folder} is not empty and holds no earlier export; name an empty or new folder"
         )
-    for sub in ("pages", "stories", "threads"):
+    for sub in ("pages", "stories", "threads", "outlets"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     _copy_static(folder / "static")
     number, pages = 1, 1
@@ -66,7 +70,30 @@ def export_site(service: Service, folder: Path, per_page: int = 20) -> ExportRep
         thread = service.thread(thread_id)
         if thread is not None:
             _write(folder, f"threads/{thread_id}", thread, "thread.html", _ONE_DOWN)
-    return ExportReport(list_pages=pages, stories=len(story_ids), threads=len(thread_ids))
+    outlets = _export_outlets(service, folder)
+    return ExportReport(
+        list_pages=pages, stories=len(story_ids), threads=len(thread_ids), outlets=outlets
+    )
+
+
+def _export_outlets(service: Service, folder: Path) -> int:
+    listing = service.outlet_list()
+    _write(folder, "outlets", listing, "outlets.html", _AT_ROOT)
+    for entry in listing.outlets:
+        number, pages = 1, 1
+        while number <= pages:
+            page = service.outlet_page(entry.outlet.id, number)
+            if page is None:
+                break
+            pages = page.pages
+            if number == 1:
+                _write(folder, f"outlets/{entry.outlet.id}", page, "outlet.html", _ONE_DOWN)
+            else:
+                (folder / f"outlets/{entry.outlet.id}").mkdir(exist_ok=True)
+                stem = f"outlets/{entry.outlet.id}/{number}"
+                _write(folder, stem, page, "outlet.html", _TWO_DOWN)
+            number += 1
+    return len(listing.outlets)
 
 
 def _write(folder: Path, stem: str, data: object, template: str, links: Links) -> None:

@@ -43,8 +43,15 @@ class Links:
     def thread(self, thread_id: int, twin: bool = False) -> str:
         return f"{self.root}threads/{thread_id}{self._suffix(twin)}"
 
-    def outlet(self, outlet_id: int | str, twin: bool = False) -> str:
+    def outlet(self, outlet_id: int | str, twin: bool = False, page: int = 1) -> str:
+        if page > 1:
+            if self.static_site:
+                return f"{self.root}outlets/{outlet_id}/{page}{self._suffix(twin)}"
+            return f"{self.root}outlets/{outlet_id}{self._suffix(twin)}?page={page}"
         return f"{self.root}outlets/{outlet_id}{self._suffix(twin)}"
+
+    def outlets(self, twin: bool = False) -> str:
+        return f"{self.root}outlets{self._suffix(twin)}"
 
     def home_twin(self, query: StoryQuery) -> str:
         if self.static_site:

@@ -15,13 +15,16 @@ from newsprism.models import (
     StoryQuery,
     Thread,
 )
+from newsprism.outlet_pages import MAX_OUTLET_PAGE, OutletListPage, OutletPage
 from newsprism.pages import MAX_PER_PAGE, MAX_QUERY_CHARS, StoryListPage, StoryPage
 from newsprism.service import Service
 from newsprism.web.errors import wants_json
 from newsprism.web.render import Links, render, to_json
 
 router = APIRouter()
-SCHEMAS: tuple[type, ...] = (StoryListPage, StoryPage, Thread, SearchResults)
+SCHEMAS: tuple[type, ...] = (
+    StoryListPage, StoryPage, Thread, SearchResults, OutletListPage, OutletPage,
+)  # fmt: skip
 _LINKS = Links()
 MAX_ID = 2**62
 
@@ -34,6 +37,10 @@ def service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(service)]
 StoryId = Annotated[int, Path(ge=1, le=MAX_ID, description="Story id.")]
 ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="Thread id.")]
+OutletId = Annotated[int, Path(ge=1, le=MAX_ID, description="Outlet id.")]
+OutletPageNo = Annotated[
+    int, Query(ge=1, le=MAX_OUTLET_PAGE, description="Page of the outlet's stories, from 1.")
+]
 
 
 def _doc(kind: type, html: bool = True) -> dict[int | str, dict[str, Any]]:
@@ -138,3 +145,37 @@ def search_json(svc: ServiceDep, q: SearchText = "") -> Response:
 def search(request: Request, svc: ServiceDep, q: SearchText = "") -> Response:
     """Full-text search over articles and stories, grouped by story."""
     return _page(request, svc.search(q), "search.html")
+
+
+# --- outlets ------------------------------------------------------------------------------
+@router.get("/outlets.json", responses=_doc(OutletListPage, html=False), tags=["outlets"])
+def outlet_list_json(svc: ServiceDep) -> Response:
+    """The archive's outlets with their ratings and article counts (JSON)."""
+    return _json(svc.outlet_list())
+
+
+@router.get("/outlets", response_class=HTMLResponse, responses=_doc(OutletListPage))
+def outlet_list(request: Request, svc: ServiceDep) -> Response:
+    """The archive's outlets with their ratings and article counts."""
+    return _page(request, svc.outlet_list(), "outlets.html")
+
+
+def _outlet(svc: Service, outlet_id: int, page: int) -> OutletPage:
+    found = svc.outlet_page(outlet_id, page)
+    if found is None:
+        raise NotFound(f"outlet {outlet_id} does not exist; the outlet list links every outlet")
+    return found
+
+
+@router.get("/outlets/{outlet_id}.json", responses=_doc(OutletPage, html=False), tags=["outlets"])
+def outlet_json(svc: ServiceDep, outlet_id: OutletId, page: OutletPageNo = 1) -> Response:
+    """One outlet: ratings with their sources, lean of its recent articles, its stories (JSON)."""
+    return _json(_outlet(svc, outlet_id, page))
+
+
+@router.get("/outlets/{outlet_id}", response_class=HTMLResponse, responses=_doc(OutletPage))
+def outlet(
+    request: Request, svc: ServiceDep, outlet_id: OutletId, page: OutletPageNo = 1
+) -> Response:
+    """One outlet: ratings with their sources, lean of its recent articles, its stories."""
+    return _page(request, _outlet(svc, outlet_id, page), "outlet.html")
