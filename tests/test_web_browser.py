@@ -6,9 +6,11 @@ root). Nothing is downloaded: where Chromium is absent the tests are skipped, sa
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,18 +145,34 @@ def test_demo_story_page(browser: Any, demo_site: str) -> None:
         sources = page.locator(".cite:focus + .cite-sources")
         assert sources.is_visible()
         assert sources.inner_text().strip()
+    for section in ("summary", "facts", "entities", "timeline", "sources"):
+        assert page.locator(f"#{section}").count() == 1, section
+    assert "Agreed" in page.locator("#facts").inner_text()
+    page.locator("#facts a.src-ref").first.click()  # a fact cell leads to its source
+    assert page.evaluate("location.hash").startswith("#src-")
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "story.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    page.screenshot(path=str(OUTPUT / "story-top.png"))  # the first screens, for the README
     assert (OUTPUT / "story.png").stat().st_size > 10_000
     assert page.errors == []
 
 
+def _first_outlet(site: str) -> str:
+    with urllib.request.urlopen(site + "/outlets.json", timeout=10) as response:
+        return f"/outlets/{json.load(response)['outlets'][0]['outlet']['id']}"
+
+
 @pytest.mark.parametrize(
-    "path", ["/", "/stories/1", "/threads/1", "/search?q=bridge", "/stories/99999"]
+    "path",
+    ["/", "/stories/1", "/threads/1", "/search?q=bridge", "/stories/99999", "/outlets", "OUTLET"],
 )
 def test_no_serious_accessibility_violations(browser: Any, fixture_site: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    if path == "OUTLET":
+        path = _first_outlet(fixture_site)
     page = _open(browser, fixture_site + path)
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
