@@ -179,3 +179,17 @@ def test_seed_summary_with_minilm_names_the_release(service: Service) -> None:
 )
 def test_fragments_are_never_chosen(text: str, fragment: bool) -> None:
     assert is_fragment(text) is fragment
+
+
+def test_headline_only_articles_are_summarised_from_headlines(
+    service: Service, tmp_path: Path
+) -> None:
+    articles = _ingest(service, tmp_path, [
+        {"id": "h1", "language": "en", "text": "",
+         "title": "City council approves new transit budget after long debate"},
+        {"id": "h2", "language": "en", "text": "",
+         "title": "Council approves transit budget with forty new buses"},
+    ])  # fmt: skip
+    summary = summarize(prepare(articles, {}, LexicalEncoder()), words=20)
+    assert summary.sentences and all(s.sentence_index == -1 for s in summary.sentences)
+    assert summary.sentences[0].text in {a.title for a in articles}

@@ -22,6 +22,7 @@ MAX_STORY_SENTENCES = 1_500
 MAX_SENTENCE_CHARS = 1_500
 MAX_BODY_CHARS = 60_000
 LEXICAL_METHOD = "newsprism.hashed-ngrams.v1"
+HEADLINE = -1  # sentence index of an article's headline, used when its body has no text
 
 
 class Encoder(Protocol):
@@ -116,6 +117,10 @@ def prepare(
         if len(found) > per_article or len(article.body) > MAX_BODY_CHARS:
             truncated.append(article.id)
             found = found[:per_article]
+        if not found and article.title and article.title.strip():
+            # a headline-only article (feed entries, wire alerts) speaks through its headline,
+            # marked by sentence index -1 and empty body offsets
+            found = [Sentence(article.id, HEADLINE, 0, 0, article.title.strip())]
         sentences.extend(s for s in found if len(s.text) <= MAX_SENTENCE_CHARS)
     vectors = encoder.encode([s.text for s in sentences])
     return StorySentences(

@@ -186,8 +186,8 @@ def sentence_scores(story: StorySentences) -> np.ndarray:
             "centroid": float(x[i] @ centroid),
             "support_mean": float(np.mean(support)) if support else 0.0,
             "support_max": max(support) if support else 0.0,
-            "lead": 1.0 if sent.index == 0 else 0.0,
-            "position": 1.0 / (1 + sent.index),
+            "lead": 1.0 if sent.index <= 0 else 0.0,  # -1: a headline standing in for a body
+            "position": 1.0 / (1 + max(sent.index, 0)),
             "length": min(n_words, 60) / 60,
             "short": 1.0 if n_words < 8 else 0.0,
             "quote": 1.0 if _QUOTE.search(sent.text) else 0.0,
