@@ -123,7 +123,7 @@ def _render_times(base: str, paths: list[str]) -> list[float]:
     return times
 
 
-def run(db: Path, seconds: int, connections: int, warm: bool = True) -> None:
+def run(db: Path, seconds: int, connections: int, warm: bool = True, n_stories: int = 200) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     with sqlite3.connect(db) as conn:
@@ -132,7 +132,8 @@ def run(db: Path, seconds: int, connections: int, warm: bool = True) -> None:
             r[0]
             for r in conn.execute(
                 "SELECT id FROM stories WHERE merged_into IS NULL AND n_articles > 0 "
-                "ORDER BY n_articles DESC LIMIT 200"
+                "ORDER BY n_articles DESC LIMIT ?",
+                (n_stories,),
             )
         ]
     port = _free_port()
@@ -194,13 +195,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument(
+        "--stories", type=int, default=200, help="Largest stories whose pages are rotated."
+    )
+    parser.add_argument(
         "--cold", action="store_true", help="Do not render the list pages before the load test."
     )
     args = parser.parse_args()
     if args.step == "prepare":
         prepare(args.db)
     else:
-        run(args.db, args.seconds, args.connections, warm=not args.cold)
+        run(args.db, args.seconds, args.connections, warm=not args.cold, n_stories=args.stories)
 
 
 if __name__ == "__main__":
