@@ -223,3 +223,14 @@ def test_setting_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="lean_min_words=0"):
         load_settings(env={"NEWSPRISM_LEAN_MIN_WORDS": "0"}, db=tmp_path / "x.db")
     assert Settings().lean_min_words == 40
+
+
+@pytest.mark.slow
+def test_build_estimates_the_seeds_and_counts_them(service: Service) -> None:
+    service.ingest([str(SEEDS)])
+    report = service.build()
+    assert report.lean == {"estimated": 5, "unrated": 0}
+    ids = [a.id for a in service.articles()]
+    leans = service.store.get_article_leans(ids)
+    assert set(leans) == set(ids)
+    assert service.build().lean == {"estimated": 0, "unrated": 0}
