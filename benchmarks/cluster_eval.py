@@ -1,6 +1,7 @@
 """Story clustering quality and speed on the dev file, through the real CLI.
 
     .venv/bin/python -m benchmarks.cluster_eval [--parts neus_allsides,ecbplus] [--no-baseline]
+        [--encoder static|minilm]
 
 The dev file becomes one realistic stream (anonymised ids, shuffled, dated rows in date order,
 UCI dates cut to the day; see benchmarks/clusters_data.py), which is ingested with
@@ -8,6 +9,8 @@ UCI dates cut to the day; see benchmarks/clusters_data.py), which is ingested wi
 back through `newsprism export articles`. Scores: B-cubed and pairwise precision, recall and F1
 per part. Baseline run by the same script on the same stream: TF-IDF + average-linkage
 agglomerative clustering (distance threshold picked on the same data, so it is optimistic).
+Speed: wall seconds, and CPU seconds (user + system of the newsprism processes, from
+``os.wait4``), which is the comparable figure on a shared machine; the load average is recorded.
 Writes benchmarks/out/cluster_eval.json and prints Markdown rows for docs/benchmarks.md.
 """
 
@@ -31,14 +34,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from benchmarks.clusters_data import PARTS, REPO, score, stream, write_jsonl
 
 
-def _cli(db: Path, *args: str) -> tuple[str, float, float]:
-    """Run the CLI; returns (stdout, seconds, peak RSS in MB of that process)."""
+def _cli(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """Run the CLI; returns (stdout, seconds, peak RSS in MB of that process); the process's
+    CPU seconds are added to ``CPU_SECONDS[args[0]]``."""
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsprism", "--db", str(db), *args], stdout=out, stderr=err
+            [sys.executable, "-m", "newsprism", "--db", str(db), *args],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, **(env or {})},
         )
         _, status, usage = os.wait4(proc.pid, 0)
+        CPU_SECONDS[args[0]] = CPU_SECONDS.get(args[0], 0.0) + usage.ru_utime + usage.ru_stime
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
@@ -49,12 +57,17 @@ def _cli(db: Path, *args: str) -> tuple[str, float, float]:
     return stdout, seconds, usage.ru_maxrss / 1024
 
 
-def run_newsprism(rows: list[dict], workdir: Path) -> tuple[dict, dict]:
+CPU_SECONDS: dict[str, float] = {}
+
+
+def run_newsprism(rows: list[dict], workdir: Path, encoder: str = "minilm") -> tuple[dict, dict]:
     src = workdir / "stream.jsonl"
     gold = write_jsonl(rows, src)
     db = workdir / "eval.db"
-    _, t_ingest, m_ingest = _cli(db, "ingest", "--quiet", str(src))
-    _, t_build, m_build = _cli(db, "build", "--quiet")
+    env = {"NEWSPRISM_STORY_ENCODER": encoder}
+    load_before = os.getloadavg()[0]
+    _, t_ingest, m_ingest = _cli(db, "ingest", "--quiet", str(src), env=env)
+    _, t_build, m_build = _cli(db, "build", "--quiet", env=env)
     exported, _, _ = _cli(db, "export", "articles", "--format", "jsonl")
     pred = {}
     for line in exported.splitlines():
@@ -65,7 +78,12 @@ def run_newsprism(rows: list[dict], workdir: Path) -> tuple[dict, dict]:
         "ingest_s": round(t_ingest, 1),
         "build_s": round(t_build, 1),
         "articles_per_s": round(n / (t_ingest + t_build), 1),
+        "ingest_cpu_s": round(CPU_SECONDS["ingest"], 1),
+        "build_cpu_s": round(CPU_SECONDS["build"], 1),
+        "articles_per_cpu_s": round(n / (CPU_SECONDS["ingest"] + CPU_SECONDS["build"]), 1),
         "peak_rss_mb": round(max(m_ingest, m_build)),
+        "encoder": encoder,
+        "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
     out = REPO / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -107,10 +125,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--parts", default=",".join(PARTS))
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--encoder", choices=("static", "minilm"), default="minilm")
     args = ap.parse_args()
     rows = stream(parts=tuple(args.parts.split(",")))
     with tempfile.TemporaryDirectory() as tmp:
-        ours, timing = run_newsprism(rows, Path(tmp))
+        ours, timing = run_newsprism(rows, Path(tmp), args.encoder)
     result = {
         "date": datetime.now(UTC).date().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "

@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.clusters_data import PARTS, REPO, score
-from benchmarks.train_scorer import fit, load_stream, teacher_pairs
+from benchmarks.train_scorer import fit, load_stream, make_encoder, teacher_pairs
 from newsprism.stories.clusterer import FEATURES, GROUPS, Clusterer, ScoringModel, length_group
 from newsprism.stories.merging import MERGE_FEATURES
 from newsprism.stories.represent import Representation
@@ -248,10 +248,12 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/newsprism-train"))
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--no-heldout", action="store_true")
+    ap.add_argument("--encoder", choices=("minilm", "static"), default="minilm")
     args = ap.parse_args()
     started = time.time()
     args.work.mkdir(parents=True, exist_ok=True)
-    reps, dup, meta = load_stream(args.work)
+    encoder = make_encoder(args.encoder)
+    reps, dup, meta = load_stream(args.work, encoder)
     gold, ids = meta["gold"], meta["ids"]
     data: Stream = (reps, dup, ids)
     v1 = ScoringModel.load("scorer-v1.json")
@@ -280,7 +282,7 @@ def main() -> None:
         "join: logistic regression per length group on teacher-forced article-story pairs "
         f"(groups under {MIN_GROUP_ROWS} pairs share one); merge: logistic regression on "
         "story-story pairs of a no-merge run; thresholds per length group by B-cubed F1 "
-        "(benchmarks/train_merge.py)",
+        f"(benchmarks/train_merge.py); vectors: {encoder.method}",
         "in_sample": in_sample,
         "heldout_by_cluster": held,
     }

