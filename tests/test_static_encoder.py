@@ -137,3 +137,49 @@ def test_an_unknown_encoder_setting_is_a_config_error(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="'bert'"):
             svc.build()
         assert svc.assignments() == {}
+
+
+def _story_sets(svc: Service) -> list[set[str]]:
+    groups: dict[int, set[str]] = {}
+    for article in svc.articles():
+        story_id, _ = svc.assignments()[article.id]
+        groups.setdefault(story_id, set()).add(Path(article.source_ref).name[:3])
+    return sorted(groups.values(), key=min)
+
+
+def test_a_static_build_groups_the_seeds_and_stores_vectors_under_its_method(
+    tmp_path: Path,
+) -> None:
+    with Service(Settings(db=tmp_path / "s.db", story_encoder="static")) as svc:
+        svc.ingest([str(SEEDS)])
+        report = svc.build()
+        assert report.articles == 5
+        assert _story_sets(svc) == [{"000", "001", "002", "003"}, {"004"}]
+        ids = [a.id for a in svc.articles()]
+        assert set(svc.store.get_features("dense", METHOD, ids)) == set(ids)
+        assert svc.build().articles == 0
+        before = svc.assignments()
+        svc.build(full=True)
+        assert svc.assignments() == before
+
+
+@pytest.mark.slow  # loads MiniLM
+def test_switching_encoder_between_builds_re_encodes_the_stories_it_restores(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "switch.db"
+    seeds = sorted(p for p in SEEDS.iterdir() if p.is_file())
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    for n, path in enumerate(seeds):
+        ((first if n < 2 else later) / path.name).write_bytes(path.read_bytes())
+    with Service(Settings(db=db, story_encoder="minilm", torch_threads=1)) as svc:
+        svc.ingest([str(first)])
+        assert svc.build().articles == 2
+    with Service(Settings(db=db, story_encoder="static")) as svc:
+        svc.ingest([str(later)])
+        assert svc.build().articles == 3
+        assert _story_sets(svc) == [{"000", "001", "002", "003"}, {"004"}]
+        ids = [a.id for a in svc.articles()]
+        assert set(svc.store.get_features("dense", METHOD, ids)) == set(ids)

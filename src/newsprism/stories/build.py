@@ -180,6 +180,13 @@ class Builder:
         tfidf = store.get_features("tfidf", TFIDF_METHOD, ids)
         ents = store.get_features("entities", ENTITY_METHOD, ids)
         dense = store.get_features("dense", self._encoder.method, ids)
+        missing = [a for a in articles if a.id not in dense and a.id in tfidf and a.id in ents]
+        if missing:  # stored under another encoder before a switch: encode with this one, once
+            vectors = self._encoder.encode([dense_text(a, self._encoder.words) for a in missing])
+            rows = [(a.id, pack_dense(v)) for a, v in zip(missing, vectors, strict=True)]
+            with store.transaction():
+                store.put_features("dense", self._encoder.method, rows)
+            dense.update(rows)
         return [
             Representation(a.id, unpack_tfidf(tfidf[a.id]), unpack_entities(ents[a.id]),
                            unpack_dense(dense[a.id]), article_day(a), n_words(a), a.language)
