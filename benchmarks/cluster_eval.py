@@ -64,7 +64,8 @@ def run_newsprism(rows: list[dict], workdir: Path, encoder: str = "minilm") -> t
     src = workdir / "stream.jsonl"
     gold = write_jsonl(rows, src)
     db = workdir / "eval.db"
-    env = {"NEWSPRISM_STORY_ENCODER": encoder}
+    # the story engine is measured: the synthesis of each story (a later stage) is left out
+    env = {"NEWSPRISM_STORY_ENCODER": encoder, "NEWSPRISM_SYNTHESIZE_ON_BUILD": "0"}
     load_before = os.getloadavg()[0]
     _, t_ingest, m_ingest = _cli(db, "ingest", "--quiet", str(src), env=env)
     _, t_build, m_build = _cli(db, "build", "--quiet", env=env)

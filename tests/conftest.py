@@ -17,7 +17,10 @@ EVAL = REPO.parent / "shared" / "eval"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db=tmp_path / "test.db", host_delay_s=0, http_backoff_s=0)
+    # syntheses are computed when first shown; tests of build-time synthesis turn it on
+    return Settings(
+        db=tmp_path / "test.db", host_delay_s=0, http_backoff_s=0, synthesize_on_build=False
+    )
 
 
 def _no_network(request: httpx.Request) -> httpx.Response:

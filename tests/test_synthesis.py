@@ -137,3 +137,22 @@ def test_summary_quality_floor_on_a_fixed_slice() -> None:
     assert scores["newsprism extractive"]["rouge2"] >= FLOOR["rouge2"]
     assert scores["newsprism extractive"]["rouge1"] >= FLOOR["rouge1"]
     assert result["loaded_share"]["summary"] < result["loaded_share"]["inputs"]
+
+
+@pytest.mark.slow
+def test_build_stores_the_synthesis_of_the_stories_it_changed(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "b.db", torch_threads=1)
+    with Service(settings) as service:
+        service.ingest([str(SEEDS)])
+        report = service.build()
+        multi = [s.id for s in service.stories() if s.n_articles >= 2]
+        single = [s.id for s in service.stories() if s.n_articles < 2]
+        assert report.syntheses == len(multi) >= 1
+        assert all(service.store.get_synthesis(sid) is not None for sid in multi)
+        assert all(service.store.get_synthesis(sid) is None for sid in single)
+        assert service.build().syntheses == 0  # nothing new: nothing recomputed
+    off = settings.with_overrides(db=tmp_path / "off.db", synthesize_on_build=False)
+    with Service(off) as service:
+        service.ingest([str(SEEDS)])
+        assert service.build().syntheses is None
+        assert all(service.store.get_synthesis(s.id) is None for s in service.stories())

@@ -296,6 +296,7 @@ def build(
             if report.lean
             else ""
         )
+        + (f"; {report.syntheses} syntheses stored" if report.syntheses is not None else "")
     )
 
 

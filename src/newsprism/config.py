@@ -115,6 +115,14 @@ class Settings:
     """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
     a text-only lean estimate; an article with less stays unrated."""
 
+    synthesize_on_build: bool = True
+    """Compute and store, during ``build``, the synthesis of every story the build changed that
+    has at least ``synthesize_min_articles`` articles, so no page waits for one; other stories
+    get theirs when first shown (or with ``newsprism synthesize``)."""
+
+    synthesize_min_articles: int = 2
+    """Smallest story (in articles) whose synthesis ``build`` computes."""
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -180,6 +188,10 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
+    if s.synthesize_min_articles < 1:
+        raise ConfigError(
+            f"setting synthesize_min_articles={s.synthesize_min_articles!r} must be at least 1"
+        )
     if s.lean_min_words < 1:
         raise ConfigError(f"setting lean_min_words={s.lean_min_words!r} must be at least 1")
     if s.story_encoder not in {"static", "minilm"}:

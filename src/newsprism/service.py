@@ -35,8 +35,8 @@ from newsprism.lean.coverage import (
 from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.loaded import LoadedLexicon
-from newsprism.lean.stage import LeanReport, run_lean_stage
 from newsprism.lean.outlets import Registry, domain_of
+from newsprism.lean.stage import LeanReport, run_lean_stage
 from newsprism.models import (
     ArchiveStats,
     Article,
@@ -118,8 +118,15 @@ class Service:
         """Group every article added since the last build into stories and threads, then
         estimate the text-only lean of every article that has no estimate of the current model
         (counts in ``report.lean``)."""
+        started = datetime.now(UTC).isoformat()
         report = self._build_stories(full, progress)
         report.lean = self.estimate_leans().summary()
+        if self.settings.synthesize_on_build:
+            report.syntheses = self.refresh_syntheses(
+                story_ids=self.store.stories_updated_since(
+                    started, self.settings.synthesize_min_articles
+                )
+            )
         return report
 
     def estimate_leans(self) -> LeanReport:
@@ -291,10 +298,14 @@ class Service:
         self.store.put_synthesis(story.id, key, result.method, result.to_dict())
         return result
 
-    def refresh_syntheses(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Compute and store the synthesis of every story whose inputs changed (after a build,
-        so that no page waits for one); returns how many were computed."""
-        ids = [s.id for s in self.stories()]
+    def refresh_syntheses(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        story_ids: Sequence[int] | None = None,
+    ) -> int:
+        """Compute and store the synthesis of every story (or of ``story_ids``) whose inputs
+        changed, so that no page waits for one; returns how many were computed."""
+        ids = [s.id for s in self.stories()] if story_ids is None else list(story_ids)
         computed = 0
         for n, story_id in enumerate(ids, 1):
             before = self.store.get_synthesis(story_id)

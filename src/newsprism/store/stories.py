@@ -161,6 +161,15 @@ class StoryTables:
              json.dumps(top_entities), _now(), story_id),
         )  # fmt: skip
 
+    def stories_updated_since(self, iso_time: str, min_articles: int = 1) -> list[int]:
+        """Ids of live stories changed at or after a time (a build's start), oldest first."""
+        rows = self._conn.execute(
+            "SELECT id FROM stories WHERE merged_into IS NULL AND n_articles >= ? "
+            "AND updated_at >= ? ORDER BY id",
+            (min_articles, iso_time),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def stories_active_since(self, day_iso: str | None) -> list[sqlite3.Row]:
         """Live stories last seen on or after a day, plus every undated one (None: all)."""
         if day_iso is None:

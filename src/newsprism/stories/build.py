@@ -56,6 +56,7 @@ class BuildReport:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     lean: dict[str, int] = field(default_factory=dict)  # the lean stage's counts, when it ran
+    syntheses: int | None = None  # syntheses stored by the build, when it made them
 
     def summary(self) -> dict[str, int]:
         return {
