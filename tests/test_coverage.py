@@ -141,8 +141,18 @@ def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: P
     shown = runner.invoke(app, [*db, "show", "1", "--format", "json"], env=env)
     assert shown.exit_code == 0, shown.output
     coverage = json.loads(shown.output)["coverage"]
-    assert coverage["originals"]["unrated"] == 4  # no seed outlet is in the starter table
-    assert {a["basis"] for a in coverage["articles"]} == {"none"}
+    # no seed outlet is in the starter table: each article counts by its text-only estimate
+    # when that is sure enough, else as unrated
+    with Service(settings) as svc:
+        leans = svc.store.get_article_leans([a.id for a in svc.articles()])
+    floor = settings.lean_min_probability
+    for row in coverage["articles"]:
+        est = leans.get(row["article_id"])
+        if est is not None and est.probability >= floor:
+            assert (row["side"], row["basis"]) == (est.side.value, "article-estimate"), row
+        else:
+            assert (row["side"], row["basis"]) == ("unrated", "none"), row
+    assert sum(coverage["originals"].values()) == 4
     assert coverage["blindspot"]["flagged"] is False
     text = runner.invoke(app, [*db, "show", "1"], env=env)
     assert "coverage (originals" in text.output and "blindspot: none" in text.output
@@ -154,7 +164,11 @@ def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: P
     assert imported.exit_code == 0, imported.output
     stories = json.loads(runner.invoke(app, [*db, "export", "stories"], env=env).output)
     first = next(s for s in stories if s["id"] == 1)
-    assert first["coverage"]["originals"] == {"left": 1, "center": 1, "right": 0, "unrated": 2}
+    by_outlet = {a["outlet_name"]: a for a in first["coverage"]["articles"]}
+    assert (by_outlet["Freedom Person"]["side"], by_outlet["Freedom Person"]["basis"]) == (
+        "left", "outlet-rating",
+    )  # fmt: skip
+    assert by_outlet["Straight Arrow News"]["side"] == "center"
     lines = runner.invoke(app, [*db, "export", "articles"], env=env).output.splitlines()
     rows = {r["outlet"]: r for r in map(json.loads, lines)}
     assert rows["Freedom Person"]["lean"]["label"] == "left"

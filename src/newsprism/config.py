@@ -115,6 +115,11 @@ class Settings:
     """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
     a text-only lean estimate; an article with less stays unrated."""
 
+    lean_min_probability: float = 0.5
+    """Least probability of a text-only lean estimate for it to count an article on a side
+    (coverage, blindspots, framing, key points); below it the article counts as unrated. The
+    estimate is stored and shown either way."""
+
     synthesize_on_build: bool = True
     """Compute and store, during ``build``, the synthesis of every story the build changed that
     has at least ``synthesize_min_articles`` articles, so no page waits for one; other stories
@@ -188,6 +193,10 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
+    if not 0.0 <= s.lean_min_probability <= 1.0:
+        raise ConfigError(
+            f"setting lean_min_probability={s.lean_min_probability!r} must be in [0, 1]"
+        )
     if s.synthesize_min_articles < 1:
         raise ConfigError(
             f"setting synthesize_min_articles={s.synthesize_min_articles!r} must be at least 1"

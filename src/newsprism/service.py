@@ -345,6 +345,9 @@ class Service:
         return base_rates(self.registry, self._estimates)
 
     def _estimates(self, ids: list[str]) -> Mapping[str, Any]:
-        """Stored text-only lean estimates, where the article-lean stage has stored any."""
+        """Stored text-only lean estimates sure enough to count an article on a side
+        (``lean_min_probability``); an article with a weaker one counts as unrated."""
         get = getattr(self.store, "get_article_leans", None)
-        return dict(get(ids)) if get is not None and ids else {}
+        found = dict(get(ids)) if get is not None and ids else {}
+        floor = self.settings.lean_min_probability
+        return {k: v for k, v in found.items() if (getattr(v, "probability", 0.0) or 0.0) >= floor}

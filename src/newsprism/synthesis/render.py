@@ -17,11 +17,14 @@ class _Numbers:
         self.order: list[str] = []
 
     def marks(self, citations: Iterable[Citation]) -> str:
+        return self.marks_of(c.article_id for c in citations)
+
+    def marks_of(self, article_ids: Iterable[str]) -> str:
         out = []
-        for c in citations:
-            if c.article_id not in self.order:
-                self.order.append(c.article_id)
-            out.append(f"[{self.order.index(c.article_id) + 1}]")
+        for article_id in dict.fromkeys(article_ids):
+            if article_id not in self.order:
+                self.order.append(article_id)
+            out.append(f"[{self.order.index(article_id) + 1}]")
         return "".join(out)
 
 
@@ -48,7 +51,9 @@ def as_text(synthesis: Synthesis, articles: Mapping[str, Article]) -> list[str]:
             flag = " (only this side)" if point.only_this_side else ""
             shown = also if point.shared_with else flag
             lines.append(f"    - {point.text} {numbers.marks(point.citations)}{shown}")
-    lines.extend(_parts(synthesis.parts))
+    lines.extend(_facts(synthesis.parts.get("facts"), numbers))
+    lines.extend(_entities(synthesis.parts.get("entities")))
+    lines.extend(_timeline(synthesis.parts.get("timeline"), numbers))
     for warning in synthesis.warnings:
         lines.append(f"warning: {warning}")
     if numbers.order:
@@ -75,14 +80,55 @@ def _side_of(synthesis: Synthesis, article_id: str) -> str:
     return "unrated"
 
 
-def _parts(parts: Mapping[str, Any]) -> list[str]:
-    """One line per optional part that is present (their own commands show them in full)."""
-    lines = []
-    for name, value in parts.items():
-        if isinstance(value, dict):
-            sizes = [f"{len(v)} {k}" for k, v in value.items() if isinstance(v, list) and v]
-            if sizes:
-                lines.append(f"{name}: {', '.join(sizes)} (see --format json)")
-        elif isinstance(value, list):
-            lines.append(f"{name}: {len(value)} entries (see --format json)")
+_STATUS = {"agreed": "✓ agreed", "conflicting": "≠ conflicting", "single-source": "○ single source"}
+
+
+def _facts(part: Any, numbers: _Numbers, limit: int = 12) -> list[str]:
+    """The fact table: one line per group, its status in words, values with their sources."""
+    if not isinstance(part, dict) or not part.get("groups"):
+        return []
+    lines = ["Fact table (figures stated in the articles):"]
+    groups = part["groups"]
+    for group in groups[:limit]:
+        by_value: dict[str, list[str]] = {}
+        for cell in group.get("cells", []):
+            by_value.setdefault(str(cell.get("text")), []).append(str(cell.get("article_id")))
+        values = "; ".join(f"{v} {numbers.marks_of(ids)}" for v, ids in by_value.items())
+        when = f", {group['when']}" if group.get("when") else ""
+        status = _STATUS.get(str(group.get("status")), str(group.get("status")))
+        lines.append(f"  {status:<16} {group.get('label')}{when}: {values}")
+        if group.get("note"):
+            lines.append(f"  {'':<16} note: {group['note']}")
+    if len(groups) > limit:
+        lines.append(f"  ... and {len(groups) - limit} more (see --format json)")
+    return lines
+
+
+def _entities(part: Any, limit: int = 12) -> list[str]:
+    """People, organisations and places, with the spellings that were merged into each."""
+    if not isinstance(part, dict) or not part.get("entities"):
+        return []
+    lines = ["People, organisations and places:"]
+    shown = [e for e in part["entities"] if e.get("kind") in {"person", "org", "place"}]
+    for entity in shown[:limit]:
+        others = [v["form"] for v in entity.get("variants", []) if v.get("form") != entity["name"]]
+        also = f" (also written {', '.join(others)})" if others else ""
+        n = len(entity.get("articles", []))
+        lines.append(f"  {entity['kind']:<6} {entity['name']}{also}: {n} article(s)")
+    if len(shown) > limit:
+        lines.append(f"  ... and {len(shown) - limit} more (see --format json)")
+    return lines
+
+
+def _timeline(part: Any, numbers: _Numbers, limit: int = 12) -> list[str]:
+    """Dated events mentioned in the articles, oldest first, with their sources."""
+    if not isinstance(part, dict) or not part.get("events"):
+        return []
+    lines = ["Timeline (dates mentioned in the articles):"]
+    events = part["events"]
+    for event in events[:limit]:
+        ids = [str(m.get("article_id")) for m in event.get("mentions", [])]
+        lines.append(f"  {event.get('date')!s:<10} {event.get('title')} {numbers.marks_of(ids)}")
+    if len(events) > limit:
+        lines.append(f"  ... and {len(events) - limit} more (see --format json)")
     return lines
