@@ -38,7 +38,7 @@ from newsprism.stories.represent import Representation
 
 OUT_DIR = REPO / "src" / "newsprism" / "stories" / "data"
 JOIN_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
-MERGE_GRID = (None, 0.6, 0.8, 0.9)
+MERGE_GRID = (None, 0.4, 0.5, 0.6, 0.8, 0.9)
 MIN_GROUP_ROWS = 20_000  # teacher pairs a length group needs for a regression of its own
 
 Stream = tuple[list[Representation], list[str | None], list[str]]
@@ -172,8 +172,34 @@ def tune_joins(
                                     merge_threshold=None, merge_thresholds=None))  # fmt: skip
         print(f"  join {t}: " + _fmt(sweep[t]), flush=True)
     joins = {g: float(t) for g, t in per_group_pick(sweep, share).items() if t is not None}
-    return replace(model, join_thresholds=joins, join_threshold=joins["medium"],
-                   merge_threshold=None, merge_thresholds=None)  # fmt: skip
+    model = replace(model, join_thresholds=joins, merge_threshold=None, merge_thresholds=None)
+    model = refine(model, evaluate, "join_thresholds", JOIN_GRID)
+    assert model.join_thresholds is not None
+    return replace(model, join_threshold=model.join_thresholds["medium"])
+
+
+def refine(
+    model: ScoringModel, evaluate: Callable[[ScoringModel], dict], field: str,
+    grid: tuple[float | None, ...],
+) -> ScoringModel:  # fmt: skip
+    """One round of coordinate search: each group's threshold in turn, the others held, by the
+    mean B-cubed F1 over the parts (the groups share parts, so the sweep's pick is a start)."""
+    best = _mean_f1(evaluate(model))
+    for group in GROUPS:
+        for t in grid:
+            table = dict(getattr(model, field) or {})
+            if t is None:
+                table.pop(group, None)
+            else:
+                table[group] = t
+            if table == (getattr(model, field) or {}):
+                continue
+            candidate = replace(model, **{field: table or None})
+            f1 = _mean_f1(evaluate(candidate))
+            if f1 > best + 1e-4:
+                best, model = f1, candidate
+                print(f"  {field}[{group}] = {t}: mean {f1:.4f}", flush=True)
+    return model
 
 
 def tune_merges(
@@ -186,7 +212,8 @@ def tune_merges(
             sweep[t] = evaluate(replace(model, merge_threshold=t, merge_thresholds=None))
             print(f"  merge {t}: " + _fmt(sweep[t]), flush=True)
     merges = {g: t for g, t in per_group_pick(sweep, share).items() if t is not None}
-    return replace(model, merge_threshold=None, merge_thresholds=merges or None)
+    model = replace(model, merge_threshold=None, merge_thresholds=merges or None)
+    return refine(model, evaluate, "merge_thresholds", MERGE_GRID)
 
 
 def train(
@@ -247,6 +274,7 @@ def main() -> None:
     ap.add_argument("--name", default="scorer-v2.json")
     ap.add_argument("--work", type=Path, default=Path("/tmp/newsprism-train"))
     ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--k", type=int, default=20, help="candidate stories per article")
     ap.add_argument("--no-heldout", action="store_true")
     ap.add_argument("--encoder", choices=("minilm", "static"), default="minilm")
     args = ap.parse_args()
@@ -257,7 +285,7 @@ def main() -> None:
     gold, ids = meta["gold"], meta["ids"]
     data: Stream = (reps, dup, ids)
     v1 = ScoringModel.load("scorer-v1.json")
-    base = replace(v1, name=args.name.removesuffix(".json"), merge_threshold=None)
+    base = replace(v1, name=args.name.removesuffix(".json"), merge_threshold=None, k=args.k)
     model = train(base, data, gold, args.C)
     in_sample = score(cluster(model, data), gold)
     print("in-sample: " + _fmt(in_sample), flush=True)

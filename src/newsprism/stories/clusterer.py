@@ -31,7 +31,7 @@ from newsprism.stories.represent import Representation
 RECENT = 8  # latest members kept per story for the max-similarity features
 SHORT_WORDS = 25  # a headline, or a headline and a line
 LONG_WORDS = 150  # a full article
-DEFAULT_SCORER = "scorer-v1.json"
+DEFAULT_SCORER = "scorer-v2.json"
 FEATURES = (
     "dense_cent", "dense_max", "tfidf_cent", "tfidf_max", "ent_cont", "ent_shared", "both_dated",
     "gap", "log_size", "short", "short_x_dense", "short_x_tfidf", "dense_margin", "long_x_tfidf",
