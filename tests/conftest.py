@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from newsprism.config import Settings
+from newsprism.models import Article
 from newsprism.service import Service
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,3 +33,13 @@ def service(settings: Settings) -> Iterator[Service]:
     """A service whose HTTP client answers every request with a connection error."""
     with Service(settings, transport=httpx.MockTransport(_no_network)) as svc:
         yield svc
+
+
+@pytest.fixture(scope="session")
+def stored_seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Article]:
+    """The five seed articles as stored, keyed by their file prefix ("000".."004")."""
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    settings = Settings(db=db, host_delay_s=0, http_backoff_s=0)
+    with Service(settings, transport=httpx.MockTransport(_no_network)) as service:
+        service.ingest([str(SEEDS)])
+        return {Path(a.source_ref).name[:3]: a for a in service.articles()}

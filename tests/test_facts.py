@@ -6,37 +6,18 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-import httpx
 import pytest
 
-from newsprism.config import Settings
 from newsprism.models import Article, Side, SourceKind
-from newsprism.service import Service
 from newsprism.synthesis.facts import FACTS_METHOD, FactStatus, FactTable, fact_table
 from newsprism.synthesis.numbers import find_numbers
-from tests.conftest import SEEDS
-
-
-def _no_network(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError(f"tests have no network: {request.url}", request=request)
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Article]:
-    """The five seed articles as stored, keyed by their file prefix ("000".."004")."""
-    db = tmp_path_factory.mktemp("facts") / "seeds.db"
-    settings = Settings(db=db, host_delay_s=0, http_backoff_s=0)
-    with Service(settings, transport=httpx.MockTransport(_no_network)) as service:
-        service.ingest([str(SEEDS)])
-        return {Path(a.source_ref).name[:3]: a for a in service.articles()}
-
-
-@pytest.fixture(scope="module")
-def table(seeds: dict[str, Article]) -> FactTable:
-    sides = {seeds["000"].id: Side.LEFT, seeds["002"].id: Side.CENTER}
-    return fact_table(list(seeds.values()), sides)
+def table(stored_seeds: dict[str, Article]) -> FactTable:
+    sides = {stored_seeds["000"].id: Side.LEFT, stored_seeds["002"].id: Side.CENTER}
+    return fact_table(list(stored_seeds.values()), sides)
 
 
 def _article(
@@ -51,39 +32,41 @@ def _article(
 
 
 def test_123_released_is_agreed_by_four_articles(
-    table: FactTable, seeds: dict[str, Article]
+    table: FactTable, stored_seeds: dict[str, Article]
 ) -> None:
     (group,) = [g for g in table.groups if "123" in g.values]
     assert group.status is FactStatus.AGREED
     assert group.values == ("123",)
     assert group.predicate == "release"
-    december = {seeds[k].id for k in ("000", "001", "002", "003")}
+    december = {stored_seeds[k].id for k in ("000", "001", "002", "003")}
     assert december <= set(group.article_ids)
     assert group.n_sources >= 4
     assert group.when is not None and group.when.isoformat() == "2025-12-13"
 
 
-def test_52_released_is_single_source_from_004(table: FactTable, seeds: dict[str, Article]) -> None:
+def test_52_released_is_single_source_from_004(
+    table: FactTable, stored_seeds: dict[str, Article]
+) -> None:
     groups = [g for g in table.groups if "52" in g.values]
     assert groups and all(g.status is FactStatus.SINGLE_SOURCE for g in groups)
-    assert {a for g in groups for a in g.article_ids} == {seeds["004"].id}
+    assert {a for g in groups for a in g.article_ids} == {stored_seeds["004"].id}
     assert any(g.when and g.when.isoformat() == "2025-09-11" for g in groups)
 
 
 def test_remaining_prisoners_differ_and_the_dates_are_shown(
-    table: FactTable, seeds: dict[str, Article]
+    table: FactTable, stored_seeds: dict[str, Article]
 ) -> None:
     (group,) = [g for g in table.groups if g.predicate == "remain" and g.thing == "person"]
     assert group.status is FactStatus.CONFLICTING
     assert set(group.values) == {"over 1,100", "nearly 1,200"}
-    assert set(group.article_ids) == {seeds["000"].id, seeds["004"].id}
+    assert set(group.article_ids) == {stored_seeds["000"].id, stored_seeds["004"].id}
     assert group.dates_explain is True
     assert group.note is not None
     assert "2025-09-11" in group.note and "2025-12-13" in group.note
 
 
-def test_cells_point_at_their_sentence(table: FactTable, seeds: dict[str, Article]) -> None:
-    by_id = {a.id: a for a in seeds.values()}
+def test_cells_point_at_their_sentence(table: FactTable, stored_seeds: dict[str, Article]) -> None:
+    by_id = {a.id: a for a in stored_seeds.values()}
     for group in table.groups:
         for cell in group.cells:
             body = by_id[cell.fact.article_id].body
@@ -95,7 +78,7 @@ def test_cells_point_at_their_sentence(table: FactTable, seeds: dict[str, Articl
     assert {"article_id", "sentence_index", "start", "end", "side", "published"} <= set(first)
 
 
-def test_sides_are_carried_to_the_cells(table: FactTable, seeds: dict[str, Article]) -> None:
+def test_sides_are_carried_to_the_cells(table: FactTable, stored_seeds: dict[str, Article]) -> None:
     group = next(g for g in table.groups if "123" in g.values)
     assert {"left", "center"} <= set(group.to_dict()["sides"])
 

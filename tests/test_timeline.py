@@ -5,36 +5,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import httpx
 import pytest
 
-from newsprism.config import Settings
 from newsprism.models import Article, SourceKind
-from newsprism.service import Service
 from newsprism.synthesis.dating import Precision, find_dates
 from newsprism.synthesis.timeline import TIMELINE_METHOD, Timeline, TimelineEvent, timeline
-from tests.conftest import SEEDS
-
-
-def _no_network(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError(f"tests have no network: {request.url}", request=request)
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Article]:
-    """The five seed articles as stored, keyed by their file prefix ("000".."004")."""
-    db = tmp_path_factory.mktemp("timeline") / "seeds.db"
-    settings = Settings(db=db, host_delay_s=0, http_backoff_s=0)
-    with Service(settings, transport=httpx.MockTransport(_no_network)) as service:
-        service.ingest([str(SEEDS)])
-        return {Path(a.source_ref).name[:3]: a for a in service.articles()}
-
-
-@pytest.fixture(scope="module")
-def seed_timeline(seeds: dict[str, Article]) -> Timeline:
-    return timeline(list(seeds.values()))
+def seed_timeline(stored_seeds: dict[str, Article]) -> Timeline:
+    return timeline(list(stored_seeds.values()))
 
 
 def _article(
@@ -55,34 +36,34 @@ def _event(tl: Timeline, when: str, kind: str) -> TimelineEvent:
 
 
 def test_seed_elections_are_on_the_timeline(
-    seed_timeline: Timeline, seeds: dict[str, Article]
+    seed_timeline: Timeline, stored_seeds: dict[str, Article]
 ) -> None:
-    assert _event(seed_timeline, "1994", "election").article_ids == (seeds["000"].id,)
+    assert _event(seed_timeline, "1994", "election").article_ids == (stored_seeds["000"].id,)
     election_2020 = _event(seed_timeline, "2020", "election")
     assert election_2020.n_sources >= 3
     assert election_2020.precision is Precision.YEAR
 
 
 def test_seed_releases_are_dated_and_merged(
-    seed_timeline: Timeline, seeds: dict[str, Article]
+    seed_timeline: Timeline, stored_seeds: dict[str, Article]
 ) -> None:
     july = _event(seed_timeline, "2025-07", "release")
     assert "Siarhei Tsikhanouski" in july.participants
     september = _event(seed_timeline, "2025-09-11", "release")
-    assert september.article_ids == (seeds["004"].id,)
+    assert september.article_ids == (stored_seeds["004"].id,)
     december = _event(seed_timeline, "2025-12-13", "release")
-    assert {seeds[k].id for k in ("000", "001", "002")} <= set(december.article_ids)
+    assert {stored_seeds[k].id for k in ("000", "001", "002")} <= set(december.article_ids)
     # "early Saturday" in an article published on Saturday 13 December is that day
     saturday = [m for m in december.mentions if m.date_text == "Saturday"]
     assert saturday and all(m.relative for m in saturday)
 
 
 def test_events_are_in_order_and_cite_their_sentences(
-    seed_timeline: Timeline, seeds: dict[str, Article]
+    seed_timeline: Timeline, stored_seeds: dict[str, Article]
 ) -> None:
     dates = [e.date for e in seed_timeline.events]
     assert dates == sorted(dates)
-    by_id = {a.id: a for a in seeds.values()}
+    by_id = {a.id: a for a in stored_seeds.values()}
     for event in seed_timeline.events:
         for m in event.mentions:
             assert by_id[m.article_id].body[m.start : m.end] == m.date_text
@@ -91,8 +72,8 @@ def test_events_are_in_order_and_cite_their_sentences(
     assert {"date", "precision", "kind", "title", "n_sources", "mentions"} <= set(data["events"][0])
 
 
-def test_undated_article_keeps_absolute_dates_only(seeds: dict[str, Article]) -> None:
-    undated = seeds["003"]
+def test_undated_article_keeps_absolute_dates_only(stored_seeds: dict[str, Article]) -> None:
+    undated = stored_seeds["003"]
     assert undated.published is None
     tl = timeline([undated])
     assert any(e.when == "2020" for e in tl.events)
