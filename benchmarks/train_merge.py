@@ -42,9 +42,11 @@ MERGE_GRID = (None, 0.4, 0.5, 0.6, 0.8, 0.9)
 MIN_GROUP_ROWS = 20_000  # teacher pairs a length group needs for a regression of its own
 
 Stream = tuple[list[Representation], list[str | None], list[str]]
+Scores = dict[str, dict[str, float]]  # part -> measure -> value
+Shares = dict[str, dict[str, float]]  # length group -> part -> share of its documents
 
 
-def cluster(model: ScoringModel, data: Stream) -> dict[str, int]:
+def cluster(model: ScoringModel, data: Stream) -> dict[str, object]:
     """Cluster the stream as the builder does (reprints join their original); id -> story."""
     reps, dup, ids = data
     counter = iter(range(1, 10**9))
@@ -130,7 +132,7 @@ def fit_join(
     return weights, intercept
 
 
-def _mean_f1(sc: dict) -> float:
+def _mean_f1(sc: Scores) -> float:
     return float(np.mean([sc[p]["b3_f1"] for p in PARTS if p in sc]))
 
 
@@ -142,9 +144,7 @@ def _share(data: Stream, gold: dict[str, tuple[str, str]]) -> dict[str, dict[str
     return {g: {p: both[(g, p)] / per_part[p] for p in PARTS if per_part[p]} for g in GROUPS}
 
 
-def per_group_pick(
-    sweep: dict[float | None, dict], share: dict[str, dict[str, float]]
-) -> dict[str, float | None]:
+def per_group_pick(sweep: dict[float | None, Scores], share: Shares) -> dict[str, float | None]:
     """Each group takes the grid value that maximises the F1 of the parts it holds, weighted by
     the share of each part's documents in that group (the groups nearly split the parts)."""
     pick: dict[str, float | None] = {}
@@ -152,21 +152,21 @@ def per_group_pick(
         weights = share[group]
 
         def value(t: float | None, w: dict[str, float] = weights) -> float:
-            return sum(w[p] * sweep[t][p]["b3_f1"] for p in w if p in sweep[t])
+            return float(sum(w[p] * sweep[t][p]["b3_f1"] for p in w if p in sweep[t]))
 
         pick[group] = max(sweep, key=lambda t: (value(t), -1.0 if t is None else t))
     return pick
 
 
-def _fmt(sc: dict) -> str:
+def _fmt(sc: Scores) -> str:
     return ", ".join(f"{p[:4]} {sc[p]['b3_f1']:.3f}" for p in PARTS if p in sc)
 
 
 def tune_joins(
-    model: ScoringModel, evaluate: Callable[[ScoringModel], dict], share: dict
+    model: ScoringModel, evaluate: Callable[[ScoringModel], Scores], share: Shares
 ) -> ScoringModel:
     """A join threshold per length group, with merges off."""
-    sweep: dict[float | None, dict] = {}
+    sweep: dict[float | None, Scores] = {}
     for t in JOIN_GRID:
         sweep[t] = evaluate(replace(model, join_thresholds=dict.fromkeys(GROUPS, t),
                                     merge_threshold=None, merge_thresholds=None))  # fmt: skip
@@ -179,7 +179,7 @@ def tune_joins(
 
 
 def refine(
-    model: ScoringModel, evaluate: Callable[[ScoringModel], dict], field: str,
+    model: ScoringModel, evaluate: Callable[[ScoringModel], Scores], field: str,
     grid: tuple[float | None, ...],
 ) -> ScoringModel:  # fmt: skip
     """One round of coordinate search: each group's threshold in turn, the others held, by the
@@ -194,7 +194,11 @@ def refine(
                 table[group] = t
             if table == (getattr(model, field) or {}):
                 continue
-            candidate = replace(model, **{field: table or None})
+            candidate = (
+                replace(model, join_thresholds=table or None)
+                if field == "join_thresholds"
+                else replace(model, merge_thresholds=table or None)
+            )
             f1 = _mean_f1(evaluate(candidate))
             if f1 > best + 1e-4:
                 best, model = f1, candidate
@@ -203,10 +207,10 @@ def refine(
 
 
 def tune_merges(
-    model: ScoringModel, evaluate: Callable[[ScoringModel], dict], share: dict
+    model: ScoringModel, evaluate: Callable[[ScoringModel], Scores], share: Shares
 ) -> ScoringModel:
     """A merge threshold per length group (or no merging for a group)."""
-    sweep: dict[float | None, dict] = {None: evaluate(model)}
+    sweep: dict[float | None, Scores] = {None: evaluate(model)}
     for t in MERGE_GRID:
         if t is not None:
             sweep[t] = evaluate(replace(model, merge_threshold=t, merge_thresholds=None))
@@ -230,7 +234,7 @@ def train(
     model = replace(base, weights=weights, intercept=intercept)
     share = _share(data, gold)
 
-    def evaluate(m: ScoringModel) -> dict:
+    def evaluate(m: ScoringModel) -> Scores:
         return score(cluster(m, data), g)
 
     model = tune_joins(model, evaluate, share)
@@ -245,7 +249,7 @@ def train(
 def heldout(
     base: ScoringModel, model: ScoringModel, data: Stream, gold: dict[str, tuple[str, str]],
     c: float,
-) -> dict[str, dict]:  # fmt: skip
+) -> Scores:  # fmt: skip
     """Two folds by gold story: scorers refitted on one fold's stories, scored on the other's;
     thresholds are the in-sample ones (a full re-tuning per fold costs ~30 clustering runs)."""
     _, _, ids = data
