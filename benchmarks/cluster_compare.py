@@ -33,10 +33,13 @@ def _members(gold: dict[str, tuple[str, str]], part: str) -> list[list[str]]:
 def _f1(pred: dict[str, object], stories: list[list[str]], draw: np.ndarray) -> float:
     labels: list[object] = []
     truth: list[object] = []
-    for copy, s in enumerate(draw):
+    seen: dict[int, int] = defaultdict(int)
+    for s in draw:
+        copy = seen[int(s)]  # the n-th draw of one story is a story of its own
+        seen[int(s)] += 1
         for doc in stories[s]:
             labels.append((pred[doc], copy))
-            truth.append(copy)
+            truth.append((int(s), copy))
     return bcubed(labels, truth)[2]
 
 

@@ -75,8 +75,8 @@ class Settings:
 
     story_encoder: str = "minilm"
     """Sentence vectors for story clustering: ``minilm`` (the all-MiniLM-L6-v2 transformer) or
-    ``static`` (word-piece vectors distilled from it: no transformer at run time, many times
-    faster, somewhat lower F1; see docs/benchmarks.md). Each has its own learned scorer;
+    ``static`` (word-piece vectors distilled from it: no transformer at run time, faster and a
+    fifth of the memory, lower F1; see docs/benchmarks.md). Each has its own learned scorer;
     switching takes effect for new articles, and ``build --full`` re-groups the archive."""
 
     rating_sources_off: tuple[str, ...] = ()

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
     from newsprism.stories.clusterer import StoryState
 
@@ -27,8 +25,7 @@ MERGE_FEATURES = (
 
 
 def _tfidf_dot(a: dict[str, float], b: dict[str, float]) -> float:
-    small, big = (a, b) if len(a) < len(b) else (b, a)
-    return sum(w * big.get(t, 0.0) for t, w in small.items())
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def _containment(a: StoryState, b: StoryState) -> float:
@@ -42,9 +39,7 @@ def _containment(a: StoryState, b: StoryState) -> float:
 def pair_row(a: StoryState, b: StoryState, cent: float, best: float) -> list[float]:
     """Merge features of stories ``a`` and ``b``; ``cent`` is their centroid cosine and
     ``best`` the highest centroid cosine among ``a``'s merge candidates."""
-    da = np.stack([r.dense for r in a.recent])
-    db = np.stack([r.dense for r in b.recent])
-    dense_max = float((da @ db.T).max())
+    dense_max = float((a.recent_dense @ b.recent_dense.T).max())
     tfidf_cent = _tfidf_dot(a.tsum, b.tsum) / (
         (math.sqrt(a.tnorm2) + 1e-9) * (math.sqrt(b.tnorm2) + 1e-9)
     )
