@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.clusters_data import DEV, PARTS, score, write_jsonl
 from newsprism.config import Settings, load_settings
 from newsprism.errors import ConfigError
 from newsprism.service import Service
@@ -23,6 +25,7 @@ from newsprism.stories.static_encoder import (
     StaticEncoder,
     _check,
 )
+from tests.test_quality_gate import _slice
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
@@ -183,3 +186,18 @@ def test_switching_encoder_between_builds_re_encodes_the_stories_it_restores(
         assert _story_sets(svc) == [{"000", "001", "002", "003"}, {"004"}]
         ids = [a.id for a in svc.articles()]
         assert set(svc.store.get_features("dense", METHOD, ids)) == set(ids)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV.exists(), reason="../shared/eval is not beside this checkout")
+def test_static_clustering_quality_floor(tmp_path: Path) -> None:
+    floors = json.loads((Path(__file__).parent / "static_quality_floors.json").read_text("utf-8"))
+    gold = write_jsonl(_slice(), tmp_path / "slice.jsonl")
+    settings = Settings(db=tmp_path / "g.db", story_encoder="static", synthesize_on_build=False)
+    with Service(settings) as svc:
+        svc.ingest([str(tmp_path / "slice.jsonl")])
+        svc.build()
+        pred: dict[str, object] = {a: story for a, (story, _) in svc.assignments().items()}
+    scores = score(pred, gold)
+    for part in PARTS:
+        assert scores[part]["b3_f1"] >= floors[part], (part, scores[part])
