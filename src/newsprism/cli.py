@@ -303,21 +303,25 @@ def build(
 def _build_with_progress(service: Service, full: bool, quiet: bool) -> BuildReport:
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("building stories"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} articles"),
+        TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
         disable=quiet,
     )
     with progress:
-        task = progress.add_task("build", total=None)
+        task = progress.add_task("building stories (articles)", total=None)
+        synth = progress.add_task("writing syntheses (stories)", total=None, visible=False)
 
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return service.build(full=full, progress=tick)
+        def tick_synth(done: int, total: int) -> None:
+            progress.update(synth, completed=done, total=total, visible=True)
+
+        return service.build(full=full, progress=tick, synthesis_progress=tick_synth)
 
 
 @app.command()

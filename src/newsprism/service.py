@@ -113,19 +113,23 @@ class Service:
 
     # --- stories ----------------------------------------------------------------------------
     def build(
-        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        synthesis_progress: Callable[[int, int], None] | None = None,
     ) -> BuildReport:
-        """Group every article added since the last build into stories and threads, then
-        estimate the text-only lean of every article that has no estimate of the current model
-        (counts in ``report.lean``)."""
+        """Group every article added since the last build into stories and threads, estimate
+        the text-only lean of every article that has no estimate of the current model (counts
+        in ``report.lean``), then store the synthesis of the stories the build changed."""
         started = datetime.now(UTC).isoformat()
         report = self._build_stories(full, progress)
         report.lean = self.estimate_leans().summary()
         if self.settings.synthesize_on_build:
             report.syntheses = self.refresh_syntheses(
+                synthesis_progress,
                 story_ids=self.store.stories_updated_since(
                     started, self.settings.synthesize_min_articles
-                )
+                ),
             )
         return report
 
