@@ -16,9 +16,9 @@ import numpy as np
 
 from newsprism.models import Side
 from newsprism.synthesis.prepared import StorySentences, similar_threshold
-from newsprism.synthesis.summary import REDUNDANT, Citation, cite, is_fragment, sentence_scores
+from newsprism.synthesis.summary import Citation, cite, is_fragment, sentence_scores
 
-KEYPOINTS_METHOD = "newsprism.keypoints.v1"
+KEYPOINTS_METHOD = "newsprism.keypoints.v2"  # v2: one point per thing said, per side
 SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT)
 _LABEL = {Side.LEFT: "left-leaning", Side.CENTER: "center", Side.RIGHT: "right-leaning"}
 
@@ -126,7 +126,8 @@ def key_points(
         for i in sorted(rows, key=lambda r: -rel[r]):
             if len(chosen) == per_side:
                 break
-            if any(float(story.vectors[i] @ story.vectors[j]) > REDUNDANT for j in chosen):
+            # two points of one side that state the same thing are one point
+            if any(float(story.vectors[i] @ story.vectors[j]) > limit for j in chosen):
                 continue
             chosen.append(i)
         points = []

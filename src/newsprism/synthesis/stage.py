@@ -173,6 +173,21 @@ def _optional(module: str, function: str) -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
+def _versions() -> list[str]:
+    """The versioned method names of every stage, so a new version recomputes stored results."""
+    modules = [summarize.__module__, key_points.__module__, __name__]
+    modules += [mod for _, mod, _ in _OPTIONAL]
+    found = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        constants = vars(module).items()
+        found += [v for k, v in constants if k.endswith("_METHOD") and isinstance(v, str)]
+    return sorted(set(found))
+
+
 def fingerprint(
     articles: Sequence[Article], sides: Mapping[str, Side], settings: Mapping[str, Any]
 ) -> str:
@@ -183,6 +198,7 @@ def fingerprint(
         "sides": sorted((k, v.value) for k, v in sides.items()),
         "settings": dict(sorted(settings.items())),
         "parts": [m for m, _, f in _OPTIONAL if _optional(_OPTIONAL_MOD[m], f) is not None],
+        "versions": _versions(),
     }
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:32]
 
