@@ -31,7 +31,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.clusters_data import PARTS, REPO, score
-from benchmarks.train_scorer import fit, load_stream, make_encoder, teacher_pairs
+from benchmarks.train_scorer import (
+    fit,
+    load_stream,
+    make_encoder,
+    run_clusterer,
+    teacher_pairs,
+)
 from newsprism.stories.clusterer import FEATURES, GROUPS, Clusterer, ScoringModel, length_group
 from newsprism.stories.merging import MERGE_FEATURES
 from newsprism.stories.represent import Representation
@@ -49,23 +55,7 @@ Shares = dict[str, dict[str, float]]  # length group -> part -> share of its doc
 def cluster(model: ScoringModel, data: Stream) -> dict[str, object]:
     """Cluster the stream as the builder does (reprints join their original); id -> story."""
     reps, dup, ids = data
-    counter = iter(range(1, 10**9))
-    clusterer = Clusterer(model, reps[0].dense.shape[0], lambda: next(counter))
-    story_of: dict[str, int] = {}
-    for aid, rep, original in zip(ids, reps, dup, strict=True):
-        if original and original in story_of:
-            clusterer.add(story_of[original], rep)
-            story_of[aid] = story_of[original]
-        else:
-            story_of[aid], _ = clusterer.place(rep)
-    final = {gone: keep for keep, gone in clusterer.merges}
-
-    def root(s: int) -> int:
-        while s in final:
-            s = final[s]
-        return s
-
-    return {aid: root(s) for aid, s in story_of.items()}
+    return dict(run_clusterer(model, reps, dup, ids))
 
 
 def merge_pairs(

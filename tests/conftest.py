@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from newsprism.config import Settings
-from newsprism.models import Article
+from newsprism.models import Article, SourceKind
 from newsprism.service import Service
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,3 +44,15 @@ def stored_seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Article]
     with Service(settings, transport=httpx.MockTransport(_no_network)) as service:
         service.ingest([str(SEEDS)])
         return {Path(a.source_ref).name[:3]: a for a in service.articles()}
+
+
+def text_article(
+    aid: str, body: str, published: str | None = "2025-12-13", language: str | None = "en"
+) -> Article:
+    """A stored-looking plain-text article for tests that need no store."""
+    return Article(
+        id=aid, body=body, content_hash=aid, source_kind=SourceKind.TEXT, source_ref=f"{aid}.txt",
+        extraction_method="test", ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
+        outlet_name=f"Outlet {aid}", language=language,
+        published=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
+    )  # fmt: skip

@@ -5,30 +5,19 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import UTC, datetime
 
 import pytest
 
-from newsprism.models import Article, Side, SourceKind
+from newsprism.models import Article, Side
 from newsprism.synthesis.facts import FACTS_METHOD, FactStatus, FactTable, fact_table
 from newsprism.synthesis.numbers import find_numbers
+from tests.conftest import text_article as _article
 
 
 @pytest.fixture(scope="module")
 def table(stored_seeds: dict[str, Article]) -> FactTable:
     sides = {stored_seeds["000"].id: Side.LEFT, stored_seeds["002"].id: Side.CENTER}
     return fact_table(list(stored_seeds.values()), sides)
-
-
-def _article(
-    aid: str, body: str, published: str | None = "2025-12-13", language: str | None = "en"
-) -> Article:
-    return Article(
-        id=aid, body=body, content_hash=aid, source_kind=SourceKind.TEXT, source_ref=f"{aid}.txt",
-        extraction_method="test", ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
-        outlet_name=f"Outlet {aid}", language=language,
-        published=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
-    )  # fmt: skip
 
 
 def test_123_released_is_agreed_by_four_articles(

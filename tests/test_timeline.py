@@ -4,29 +4,19 @@ the article's date, merging across articles, other languages, undated, hostile a
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from newsprism.models import Article, SourceKind
+from newsprism.models import Article
 from newsprism.synthesis.dating import Precision, find_dates
 from newsprism.synthesis.timeline import TIMELINE_METHOD, Timeline, TimelineEvent, timeline
+from tests.conftest import text_article as _article
 
 
 @pytest.fixture(scope="module")
 def seed_timeline(stored_seeds: dict[str, Article]) -> Timeline:
     return timeline(list(stored_seeds.values()))
-
-
-def _article(
-    aid: str, body: str, published: str | None = "2025-12-13", language: str | None = "en"
-) -> Article:
-    return Article(
-        id=aid, body=body, content_hash=aid, source_kind=SourceKind.TEXT, source_ref=f"{aid}.txt",
-        extraction_method="test", ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
-        outlet_name=f"Outlet {aid}", language=language,
-        published=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
-    )  # fmt: skip
 
 
 def _event(tl: Timeline, when: str, kind: str) -> TimelineEvent:
