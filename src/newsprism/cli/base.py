@@ -1,0 +1,147 @@
+"""What every command shares: the Typer apps, the consoles, errors, the service, progress bars."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from newsprism.config import Settings, load_settings
+from newsprism.errors import FatalError
+from newsprism.models import (
+    IngestReport,
+    ItemResult,
+)
+from newsprism.service import Service
+from newsprism.stories.build import BuildReport
+
+app = typer.Typer(
+    name="newsprism",
+    help="See every side of a story: ingest news coverage, group it into stories, compare sides.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Write stored data out as JSON Lines or CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+outlets_app = typer.Typer(
+    help="Outlets, their ratings and aggregate lean; import your own ratings.",
+    invoke_without_command=True,
+)
+app.add_typer(outlets_app, name="outlets")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="SQLite database (default ./newsprism.db or $NEWSPRISM_DB)."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML settings file (default ./newsprism.toml).")
+    ] = None,
+) -> None:
+    """Global options."""
+    try:
+        ctx.obj = load_settings(config_file=config, db=db)
+    except FatalError as exc:
+        raise fail(str(exc)) from None
+
+
+@contextmanager
+def open_service(ctx: typer.Context, **overrides: Any) -> Iterator[Service]:
+    settings: Settings = ctx.obj.with_overrides(**overrides)
+    try:
+        with Service(settings) as service:
+            yield service
+    except FatalError as exc:
+        raise fail(str(exc)) from None
+
+
+def ingest_with_progress(service: Service, sources: list[str], quiet: bool) -> IngestReport:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} items"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def tick(result: ItemResult) -> None:
+            progress.update(task, advance=1, description=f"ingesting {result.source[-50:]}")
+
+        return service.ingest(sources, progress=tick)
+
+
+def print_report(report: IngestReport, quiet: bool) -> None:
+    for result in report.skipped:
+        err.print(f"skipped: {result.reason}", soft_wrap=True)
+    if not quiet:
+        for warning in report.warnings[:50]:
+            err.print(f"warning: {warning}", soft_wrap=True)
+        if len(report.warnings) > 50:
+            err.print(f"warning: ... and {len(report.warnings) - 50} more warnings")
+    counts = report.summary()
+    dup_note = " (nothing changed)" if counts["duplicate"] and not counts["added"] else ""
+    err.print(
+        f"{counts['added']} added, {counts['reprint']} reprints linked, "
+        f"{counts['duplicate']} already stored{dup_note}, {counts['skipped']} skipped "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+def build_with_progress(service: Service, full: bool, quiet: bool) -> BuildReport:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("building stories (articles)", total=None)
+        synth = progress.add_task("writing syntheses (stories)", total=None, visible=False)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        def tick_synth(done: int, total: int) -> None:
+            progress.update(synth, completed=done, total=total, visible=True)
+
+        return service.build(full=full, progress=tick, synthesis_progress=tick_synth)
+
+
+def open_output(output: Path | None) -> TextIO:
+    if output is None:
+        return sys.stdout
+    try:
+        return output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise fail(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def sides_text(sides: dict[str, int]) -> str:
+    return ", ".join(f"{n} {side}" for side, n in sides.items() if n)

@@ -1,0 +1,190 @@
+"""Stories: ``build``, ``stories``, ``show``, ``synthesize``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newsprism.cli.base import (
+    app,
+    build_with_progress,
+    err,
+    fail,
+    open_service,
+    out,
+    sides_text,
+)
+from newsprism.lean.coverage import Coverage
+from newsprism.lean.framing import Framing
+from newsprism.synthesis.render import as_text as synthesis_text
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-cluster every article (pinned ones stay put).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Group the articles added since the last build into stories and threads."""
+    with open_service(ctx) as service:
+        report = build_with_progress(service, full, quiet)
+    s = report.summary()
+    err.print(
+        f"{s['articles']} articles built: {s['new_stories']} new stories, {s['joined']} joined, "
+        f"{s['pinned']} pinned, {s['reprints']} reprints, {s['merges']} merges, "
+        f"{s['threads_linked']} thread links in {report.seconds:.1f}s"
+        + (
+            f"; lean: {report.lean.get('estimated', 0)} articles estimated, "
+            f"{report.lean.get('unrated', 0)} unrated (too little text)"
+            if report.lean
+            else ""
+        )
+        + (f"; {report.syntheses} syntheses stored" if report.syntheses is not None else "")
+    )
+
+
+@app.command()
+def stories(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many (latest first).")] = 50,
+) -> None:
+    """The latest stories: id, dates, size, title."""
+    with open_service(ctx) as service:
+        found = service.stories(limit=limit)
+    if as_json:
+        out.print_json(json.dumps([st.to_dict(with_articles=False) for st in found]))
+        return
+    table = Table(title="Stories (latest first)")
+    for column in ("id", "first seen", "last seen", "articles", "thread", "title"):
+        table.add_column(column)
+    for st in found:
+        table.add_row(
+            str(st.id), st.first_seen or "undated", st.last_seen or "", str(st.n_articles),
+            str(st.thread_id or ""), st.title or "(untitled)",
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(metavar="STORY", help="Story id.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    synthesizer: Annotated[
+        str | None, typer.Option(help="extractive (default) or llm (see docs/configuration.md).")
+    ] = None,
+) -> None:
+    """One story: its neutral cited synthesis, its articles (reprints folded), its coverage."""
+    if fmt not in {"text", "json"}:
+        raise fail(f"--format {fmt!r} is not supported; use text or json")
+    if synthesizer is not None and synthesizer not in {"extractive", "llm"}:
+        raise fail(f"--synthesizer {synthesizer!r} is not supported; use extractive or llm")
+    with open_service(ctx) as service:
+        story = service.story(story_id)
+        framing = service.story_framing(story_id) if story is not None else None
+        coverage = service.story_coverage(story_id) if story is not None else None
+        synthesis = service.story_synthesis(story_id, synthesizer) if story is not None else None
+    if story is None:
+        raise fail(f"story {story_id} does not exist; `newsprism stories` lists them")
+    if fmt == "json":
+        data = story.to_dict()
+        data["framing"] = framing.to_dict() if framing is not None else None
+        data["coverage"] = coverage.to_dict() if coverage is not None else None
+        data["synthesis"] = synthesis.to_dict() if synthesis is not None else None
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
+    out.print(
+        f"{story.first_seen or 'undated'} – {story.last_seen or ''} · {story.n_articles} articles "
+        f"({len(story.articles)} originals) · thread {story.thread_id or '-'}"
+    )
+    if story.top_entities:
+        out.print("entities: " + ", ".join(story.top_entities[:8]))
+    for sa in story.articles:
+        date = sa.article.published.date().isoformat() if sa.article.published else "undated"
+        outlet = sa.article.outlet_name or "unknown outlet"
+        out.print(f"- {date} · {outlet} · {sa.article.title or '(no title)'}")
+        for rp in sa.reprints:
+            out.print(f"    reprint: {rp.outlet_name or 'unknown outlet'} · {rp.title or ''}")
+    if synthesis is not None:
+        by_id = {sa.article.id: sa.article for sa in story.articles}
+        for line in synthesis_text(synthesis, by_id):
+            out.print(line, markup=False, highlight=False)
+    if coverage is not None:
+        _print_coverage(coverage)
+    if framing is not None:
+        _print_framing(framing)
+
+
+def _print_coverage(coverage: Coverage) -> None:
+    counts = " · ".join(
+        f"{side} {n} ({coverage.shares[side]:.0%})" for side, n in coverage.originals.items()
+    )
+    n_reprints = sum(coverage.reprints.values())
+    out.print(f"coverage (originals; {n_reprints} reprints counted once): {counts}", markup=False)
+    for sa in coverage.articles.values():
+        if sa.article_id in coverage.reprint_of:
+            continue
+        how = sa.basis
+        if sa.estimated and sa.probability is not None:
+            how += f", p={sa.probability:.2f}"
+        elif sa.outlet_lean is not None:
+            lean = sa.outlet_lean
+            how += f" {lean.lean.value}, {lean.n_ratings} ratings"
+            if lean.disagree:
+                how += f", raters disagree: {sides_text(lean.sides)}, spread {lean.spread:.2f}"
+        outlet = sa.outlet_name or "unknown outlet"
+        out.print(f"  {sa.side.value:<8} {outlet} ({how})", markup=False)
+    spot = coverage.blindspot
+    flag = f"covered mainly by the {spot.side.value}" if spot.flagged and spot.side else "none"
+    out.print(f"blindspot: {flag}: {spot.reason}", markup=False)
+    for t in spot.tests:
+        out.print(
+            f"  {t.side.value}: {t.k}/{t.n} sources, share {t.share:.2f}, base rate "
+            f"{t.base_rate:.2f}, p={t.p_value:.3g}",
+            markup=False,
+        )
+    if spot.tests:
+        out.print(f"  ({spot.test}; alpha {spot.alpha}; base rates: {spot.base_rate_pool}, "
+                  f"{spot.base_sources} sources)", markup=False)  # fmt: skip
+
+
+def _print_framing(framing: Framing) -> None:
+    out.print(f"how each side tells it (compared with {framing.compared_with}):")
+    for side, sf in framing.sides.items():
+        loaded = sf.loaded
+        terms = ", ".join(f"{t} ×{n}" for t, n in list(loaded.terms.items())[:6]) or "none"
+        words = ", ".join(t.term for t in sf.distinctive[:8]) or "none significant"
+        out.print(
+            f"  {side.value} ({sf.n_texts} articles): loaded language {loaded.total} "
+            f"({loaded.per_1000_words:.1f} per 1,000 words): {terms}"
+        )
+        out.print(f"    distinctive: {words}", markup=False)
+    for note in framing.notes:
+        out.print(f"  note: {note}", markup=False)
+
+
+@app.command()
+def synthesize(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Compute and store the synthesis of every story that changed (run after `build`)."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("synthesis"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} stories"), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet,
+    )  # fmt: skip
+    with open_service(ctx) as service, progress:
+        task = progress.add_task("synthesis", total=None)
+        computed = service.refresh_syntheses(
+            lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    err.print(f"{computed} syntheses computed and stored")
