@@ -35,26 +35,24 @@ SEARCH_METHOD = "newsprism.search-fts5-bm25.v1"
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 200
 _MAX_TERMS = 12
-MAX_SCAN = 2000  # stories looked at, newest first, when filtering by side or blindspot
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 CoverageOf = Callable[[int], Coverage | None]
 FramingOf = Callable[[int], Framing | None]
 SynthesisOf = Callable[[int], Synthesis | None]
+# (side, blindspots only, since, until) -> ids of the stories that pass, latest first
+MatchingIds = Callable[[Side | None, bool, str | None, str | None], list[int]]
 
 
 @dataclass(frozen=True)
 class StoryListPage:
-    """One page of the story list, with each listed story's coverage by side.
-
-    With a side or blindspot filter, only the newest ``MAX_SCAN`` stories in the date range
-    are looked at; ``scanned_all`` says whether that was all of them."""
+    """One page of the story list, with each listed story's coverage by side. Side and
+    blindspot filters look at every story of the archive in the date range."""
 
     query: StoryQuery
     stories: tuple[Story, ...]
     total: int
     coverage: dict[int, Coverage] = field(default_factory=dict)
-    scanned_all: bool = True
 
     @property
     def pages(self) -> int:
@@ -79,9 +77,13 @@ class StoryPage:
 
 
 def story_list(
-    store: SQLiteStore, query: StoryQuery, coverage_of: CoverageOf | None = None
+    store: SQLiteStore,
+    query: StoryQuery,
+    coverage_of: CoverageOf | None = None,
+    matching: MatchingIds | None = None,
 ) -> StoryListPage:
-    """One page of the latest stories under the query's filters."""
+    """One page of the latest stories under the query's filters; the side and blindspot
+    filters need ``matching`` (the ids of every story that passes them, latest first)."""
     if query.page < 1:
         raise InvalidQuery(f"page {query.page} is not valid; pages start at 1")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
@@ -91,8 +93,8 @@ def story_list(
     since = query.since.isoformat() if query.since else None
     until = query.until.isoformat() if query.until else None
     start = (query.page - 1) * query.per_page
-    if (query.side or query.blindspots_only) and coverage_of is not None:
-        return _filtered(store, query, coverage_of, since, until)
+    if (query.side or query.blindspots_only) and coverage_of is not None and matching is not None:
+        return _filtered(store, query, coverage_of, matching, since, until)
     if query.side or query.blindspots_only:
         raise InvalidQuery("side and blindspot filters need outlet ratings, which are not loaded")
     rows, total = store.story_rows_page(start, query.per_page, since, until)
@@ -101,30 +103,15 @@ def story_list(
 
 
 def _filtered(
-    store: SQLiteStore, query: StoryQuery, coverage_of: CoverageOf, since: str | None,
-    until: str | None,
+    store: SQLiteStore, query: StoryQuery, coverage_of: CoverageOf, matching: MatchingIds,
+    since: str | None, until: str | None,
 ) -> StoryListPage:  # fmt: skip
-    rows, total = store.story_rows_page(0, MAX_SCAN, since, until)
-    kept: list[tuple[Story, Coverage]] = []
-    for row in rows:
-        found = coverage_of(int(row["id"]))
-        if found is not None and _matches(found, query.side, query.blindspots_only):
-            kept.append((story_from_row(row), found))
+    ids = matching(query.side, query.blindspots_only, since, until)
     start = (query.page - 1) * query.per_page
-    shown = kept[start : start + query.per_page]
-    return StoryListPage(
-        query,
-        tuple(s for s, _ in shown),
-        len(kept),
-        {s.id: c for s, c in shown},
-        scanned_all=total <= MAX_SCAN,
-    )
-
-
-def _matches(coverage: Coverage, side: Side | None, blindspots_only: bool) -> bool:
-    if side is not None and not coverage.originals.get(side.value, 0):
-        return False
-    return coverage.blindspot.flagged or not blindspots_only
+    shown = ids[start : start + query.per_page]
+    rows, _ = store.story_rows_page(0, len(shown) or 1, only_ids=shown)
+    stories = tuple(story_from_row(r) for r in rows)
+    return StoryListPage(query, stories, len(ids), _coverage(stories, coverage_of))
 
 
 def _coverage(stories: tuple[Story, ...], coverage_of: CoverageOf | None) -> dict[int, Coverage]:

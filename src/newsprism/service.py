@@ -6,7 +6,9 @@ pipeline stages; it holds no stage logic itself.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,11 +26,16 @@ from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.posted import as_jsonl
 from newsprism.ingest.runner import Ingestor, Progress
 from newsprism.ingest.sources import Unit
+from newsprism.lean.article import METHOD as ARTICLE_LEAN_METHOD
 from newsprism.lean.coverage import (
+    SIDES_METHOD,
+    Blindspot,
     Coverage,
     archive_outlet_ids,
     assign_sides,
     base_rates,
+    blindspot,
+    side_counts,
     story_coverage,
     story_members,
 )
@@ -76,6 +83,8 @@ class Service:
         self.store: SQLiteStore = store if store is not None else open_store(settings.db)
         self._transport = transport
         self._fetcher: Fetcher | None = None
+        self._sides_lock = threading.Lock()
+        self._sides_fresh: tuple[str, str] | None = None  # (sides key, last story change)
 
     def __enter__(self) -> Service:
         return self
@@ -124,6 +133,7 @@ class Service:
         started = datetime.now(UTC).isoformat()
         report = self._build_stories(full, progress)
         report.lean = self.estimate_leans().summary()
+        self.refresh_story_sides(self.store.stories_updated_since(started))
         if self.settings.synthesize_on_build:
             report.syntheses = self.refresh_syntheses(
                 synthesis_progress,
@@ -161,7 +171,7 @@ class Service:
     # --- pages (web app and static export) --------------------------------------------------
     def story_list(self, query: StoryQuery) -> StoryListPage:
         """One page of the latest stories under the query's filters."""
-        return pages.story_list(self.store, query, self.story_coverage)
+        return pages.story_list(self.store, query, self.story_coverage, self._filtered_story_ids)
 
     def story_page(self, story_id: int) -> StoryPage | None:
         """Everything the story page shows, or None when there is no such story."""
@@ -225,13 +235,15 @@ class Service:
 
     def rating_sources(self) -> list[RatingSource]:
         off = set(self.settings.rating_sources_off)
-        return [replace(s, enabled=s.name not in off) for s in self.store.rating_sources()]
+        sources = self.registry.store.rating_sources()  # the bundled ones installed first
+        return [replace(s, enabled=s.name not in off) for s in sources]
 
     def import_ratings(self, path: Path, source: RatingSource) -> ImportReport:
         """Import a user's CSV of outlet ratings, whole or not at all."""
         max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
         report = import_ratings(self.registry, path, source, max_bytes)
         self.__dict__.pop("_base_rates", None)
+        self.refresh_story_sides()
         return report
 
     def article_sides(self, articles: Sequence[Article]) -> dict[str, SideAssignment]:
@@ -259,6 +271,65 @@ class Service:
             self.settings.blindspot_min_sources,
             self.settings.blindspot_alpha,
         )
+
+    def refresh_story_sides(self, story_ids: Sequence[int] | None = None) -> int:
+        """Store the originals and distinct sources per side of every story whose stored
+        counts are stale (missing, older than the story, or computed under other ratings or
+        lean settings), or of ``story_ids``; the story list's side and blindspot filters read
+        them. Returns how many stories were (re)computed."""
+        with self._sides_lock:
+            key = self._sides_key()
+            ids = self.store.stale_story_sides(key) if story_ids is None else list(story_ids)
+            for start in range(0, len(ids), 500):
+                rows = []
+                for story_id in ids[start : start + 500]:
+                    story = self.story(story_id)
+                    if story is None:
+                        continue
+                    sides = self.article_sides([sa.article for sa in story.articles])
+                    originals, sources = side_counts(story, sides)
+                    rows.append((story_id, _by_name(originals), _by_name(sources)))
+                self.store.put_story_sides(key, rows)
+            self._sides_fresh = None
+            return len(ids)
+
+    def _sides_key(self) -> str:
+        """What the stored side counts were computed with; another key makes them stale."""
+        s = self.settings
+        parts = (
+            SIDES_METHOD, ARTICLE_LEAN_METHOD, repr(s.lean_min_probability),
+            ",".join(sorted(s.rating_sources_off)), self.registry.store.ratings_state(),
+        )  # fmt: skip
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def _filtered_story_ids(
+        self, side: Side | None, blindspots_only: bool, since: str | None, until: str | None
+    ) -> list[int]:
+        """Ids of the stories, latest first, with an original from ``side`` and (when
+        ``blindspots_only``) a blindspot; over the whole archive, from the stored counts."""
+        key = self._sides_key()
+        state = (key, self.store.last_story_change())
+        if self._sides_fresh != state:
+            self.refresh_story_sides()
+            self._sides_fresh = state
+        rows = self.store.story_side_counts(key, since, until, side.value if side else None)
+        if not blindspots_only:
+            return [story_id for story_id, _ in rows]
+        verdicts: dict[tuple[int, ...], Blindspot] = {}
+        found = []
+        for story_id, sources in rows:
+            counts = tuple(sources.get(s.value, 0) for s in (Side.LEFT, Side.CENTER, Side.RIGHT))
+            if counts not in verdicts:
+                verdicts[counts] = self._blindspot(counts)
+            if verdicts[counts].flagged:
+                found.append(story_id)
+        return found
+
+    def _blindspot(self, counts: tuple[int, ...]) -> Blindspot:
+        rates, n_base = self._base_rates
+        sources = dict(zip((Side.LEFT, Side.CENTER, Side.RIGHT), counts, strict=True))
+        s = self.settings
+        return blindspot(sources, rates, n_base, s.blindspot_min_sources, s.blindspot_alpha)
 
     def story_framing(self, story_id: int) -> Framing | None:
         """How each side tells the story: distinctive wording and loaded language per side."""
@@ -355,3 +426,7 @@ class Service:
         found = dict(get(ids)) if get is not None and ids else {}
         floor = self.settings.lean_min_probability
         return {k: v for k, v in found.items() if (getattr(v, "probability", 0.0) or 0.0) >= floor}
+
+
+def _by_name(counts: Mapping[Side, int]) -> dict[str, int]:
+    return {side.value: n for side, n in counts.items()}

@@ -177,21 +177,15 @@ def story_coverage(
 ) -> Coverage:
     """Coverage counts, shares and the blindspot test of one story."""
     everyone = (*RATED, Side.UNRATED)
-    originals: Counter[Side] = Counter()
+    originals, source_sides = side_counts(story, sides)
     reprints: Counter[Side] = Counter()
     reprint_of: dict[str, str] = {}
-    by_source: dict[str, Counter[Side]] = {}
-    estimated = 0
     for sa in story.articles:
-        own = sides[sa.article.id]
-        originals[own.side] += 1
-        estimated += own.estimated
-        by_source.setdefault(source_key(sa.article, own.outlet_id), Counter())[own.side] += 1
         for rp in sa.reprints:
             reprints[sides[rp.id].side] += 1
             reprint_of[rp.id] = sa.article.id
     total = sum(originals.values())
-    source_sides = Counter(_majority(c) for c in by_source.values())
+    estimated = sum(sides[sa.article.id].estimated for sa in story.articles)
     return Coverage(
         story_id=story.id,
         originals={s.value: originals[s] for s in everyone},
@@ -203,6 +197,20 @@ def story_coverage(
         blindspot=blindspot(source_sides, base_rates, base_sources, min_sources, alpha),
         reprint_of=reprint_of,
     )
+
+
+def side_counts(
+    story: Story, sides: Mapping[str, SideAssignment]
+) -> tuple[Counter[Side], Counter[Side]]:
+    """Originals per side, and distinct sources per side (each source with the majority side
+    of its originals in the story; a tie counts as unrated)."""
+    originals: Counter[Side] = Counter()
+    by_source: dict[str, Counter[Side]] = {}
+    for sa in story.articles:
+        own = sides[sa.article.id]
+        originals[own.side] += 1
+        by_source.setdefault(source_key(sa.article, own.outlet_id), Counter())[own.side] += 1
+    return originals, Counter(_majority(c) for c in by_source.values())
 
 
 def blindspot(

@@ -17,6 +17,7 @@ from newsprism.store.base import DuplicateLink, Fingerprint
 from newsprism.store.leans import LeanTables
 from newsprism.store.outlets import OutletTables
 from newsprism.store.search import SearchTables
+from newsprism.store.sides import SideTables
 from newsprism.store.stories import StoryTables
 from newsprism.store.synthesis import SynthesisTables
 
@@ -73,7 +74,9 @@ def _row_to_article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables, LeanTables):
+class SQLiteStore(
+    StoryTables, SearchTables, OutletTables, SynthesisTables, LeanTables, SideTables
+):
     """An :class:`~newsprism.store.base.ArticleStore` in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:

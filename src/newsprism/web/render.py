@@ -16,7 +16,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from pydantic import TypeAdapter
 
 from newsprism.models import Side, StoryQuery
-from newsprism.pages import MAX_SCAN
 
 SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT, Side.UNRATED)
 
@@ -144,7 +143,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(SIDES=SIDES, MAX_SCAN=MAX_SCAN)
+    env.globals.update(SIDES=SIDES)
     env.filters.update(day=day, safe_href=safe_href)
     env.globals.update(span=span)
     return env
