@@ -10,7 +10,7 @@ import sqlite3
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 
-_LIVE = "s.merged_into IS NULL AND s.n_articles > 0"
+LIVE_STORY = "s.merged_into IS NULL AND s.n_articles > 0"
 
 
 class SearchTables:
@@ -45,7 +45,7 @@ class SearchTables:
         """Live stories whose title or top entities match, best first."""
         rows = self._conn.execute(
             "SELECT s.id FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid "
-            f"WHERE stories_fts MATCH ? AND {_LIVE} ORDER BY bm25(stories_fts) LIMIT ?",
+            f"WHERE stories_fts MATCH ? AND {LIVE_STORY} ORDER BY bm25(stories_fts) LIMIT ?",
             (match, limit),
         )
         return [int(r[0]) for r in rows]
@@ -73,13 +73,8 @@ class SearchTables:
         ``since``/``until`` (ISO days, inclusive) keep stories whose span overlaps them;
         undated stories are left out when either bound is given. ``only_ids`` restricts the
         list to those stories."""
-        where, args = [_LIVE], []
-        if since:
-            where.append("s.last_seen >= ?")
-            args.append(since)
-        if until:
-            where.append("s.first_seen < ?")
-            args.append(until + "~")  # any time on that day sorts before "~"
+        where, args = span_clause(since, until)
+        where.insert(0, LIVE_STORY)
         if only_ids is not None:
             where.append("s.id IN (SELECT value FROM json_each(?))")
             args.append("[" + ",".join(str(int(i)) for i in only_ids) + "]")
@@ -103,7 +98,7 @@ class SearchTables:
         """The live stories of one thread, oldest first."""
         return self._conn.execute(
             "SELECT s.*, st.thread_id FROM story_threads st JOIN stories s ON s.id = st.story_id "
-            f"WHERE st.thread_id = ? AND {_LIVE} ORDER BY s.first_seen, s.id",
+            f"WHERE st.thread_id = ? AND {LIVE_STORY} ORDER BY s.first_seen, s.id",
             (thread_id,),
         ).fetchall()
 
@@ -111,7 +106,7 @@ class SearchTables:
         """The live stories holding any of these articles."""
         rows = self._conn.execute(
             "SELECT DISTINCT s.id FROM story_articles sa JOIN stories s ON s.id = sa.story_id "
-            f"WHERE sa.article_id IN (SELECT value FROM json_each(?)) AND {_LIVE}",
+            f"WHERE sa.article_id IN (SELECT value FROM json_each(?)) AND {LIVE_STORY}",
             (json.dumps(article_ids),),
         )
         return [int(r[0]) for r in rows]
@@ -126,3 +121,16 @@ class SearchTables:
             "ORDER BY coalesce(a.published, '') DESC, a.seq DESC LIMIT ?",
             (json.dumps(article_ids), limit),
         ).fetchall()
+
+
+def span_clause(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    """SQL conditions (on ``stories s``) and arguments keeping stories whose span overlaps
+    ``since``/``until`` (ISO days, inclusive); undated stories fail either bound."""
+    where, args = [], []
+    if since:
+        where.append("s.last_seen >= ?")
+        args.append(since)
+    if until:
+        where.append("s.first_seen < ?")
+        args.append(until + "~")  # any time on that day sorts before "~"
+    return where, args

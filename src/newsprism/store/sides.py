@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
+from newsprism.store.search import LIVE_STORY, span_clause
+
 SIDE_NAMES = ("left", "center", "right", "unrated")
-_LIVE_STORY = "s.merged_into IS NULL AND s.n_articles > 0"
 
 
 class SideTables:
@@ -42,7 +43,7 @@ class SideTables:
         """Live stories whose side counts are missing, of another key, or older than the story."""
         rows = self._conn.execute(
             "SELECT s.id FROM stories s LEFT JOIN story_sides d ON d.story_id = s.id "
-            f"WHERE {_LIVE_STORY} AND (d.story_id IS NULL OR d.sides_key != ? "
+            f"WHERE {LIVE_STORY} AND (d.story_id IS NULL OR d.sides_key != ? "
             "OR d.computed_at < s.updated_at) ORDER BY s.id",
             (sides_key,),
         ).fetchall()
@@ -77,13 +78,9 @@ class SideTables:
         """(story id, distinct sources per side) of live stories with current counts, latest
         first as in the story list; ``side`` keeps stories with at least one original from it;
         ``since``/``until`` as in ``story_rows_page``."""
-        where, args = [_LIVE_STORY, "d.sides_key = ?"], [sides_key]
-        if since:
-            where.append("s.last_seen >= ?")
-            args.append(since)
-        if until:
-            where.append("s.first_seen < ?")
-            args.append(until + "~")
+        where, args = span_clause(since, until)
+        where += [LIVE_STORY, "d.sides_key = ?"]
+        args.append(sides_key)
         if side is not None:
             if side not in SIDE_NAMES:
                 raise ValueError(f"side {side!r} is not one of {', '.join(SIDE_NAMES)}")
