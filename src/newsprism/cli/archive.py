@@ -39,6 +39,9 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+OutputFile = Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")]
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -65,9 +68,7 @@ def ingest(
 def export_articles(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
-    ] = None,
+    output: OutputFile = None,
 ) -> None:
     """Every stored article with all its fields, ids as given at ingest."""
     if fmt not in {"jsonl", "csv"}:
@@ -174,9 +175,7 @@ def stats(
 def export_stories(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array).")] = "json",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
-    ] = None,
+    output: OutputFile = None,
 ) -> None:
     """Every story with its articles (reprints folded) and its thread."""
     if fmt != "json":
