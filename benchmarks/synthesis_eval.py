@@ -49,15 +49,18 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def load(split: str, limit: int | None = None, path: Path = NEUS) -> list[dict[str, Any]]:
-    """The stories of one part: ``val`` (report), ``tune`` (train stories after the fit part)."""
+    """The stories of one part: ``val`` (report), ``fit`` (the first train stories, for fitting)
+    or ``tune`` (the train stories after them, for choosing settings)."""
     with gzip.open(path, "rt", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     if split == "val":
         chosen = [r for r in rows if r["neus_split"] == "val"]
+    elif split == "fit":
+        chosen = [r for r in rows if r["neus_split"] == "train"][:FIT_TRAIN_STORIES]
     elif split == "tune":
         chosen = [r for r in rows if r["neus_split"] == "train"][FIT_TRAIN_STORIES:]
     else:
-        raise SystemExit(f"--split {split!r} is not valid; use val or tune")
+        raise SystemExit(f"--split {split!r} is not valid; use val, tune or fit")
     return chosen[:limit] if limit else chosen
 
 

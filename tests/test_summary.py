@@ -16,7 +16,7 @@ from newsprism.models import Article, Side
 from newsprism.service import Service
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
-from newsprism.synthesis.summary import is_fragment, summarize
+from newsprism.synthesis.summary import SummarySentence, is_fragment, summarize
 from tests.conftest import SEEDS
 
 
@@ -33,6 +33,15 @@ def _ingest(service: Service, tmp_path: Path, records: list[dict[str, str]]) -> 
 def _seed_story(service: Service) -> list[Article]:
     service.ingest([str(SEEDS)])
     return [a for a in service.articles() if not Path(a.source_ref).name.startswith("004")]
+
+
+def _source_text(body: str, sent: SummarySentence) -> str:
+    """What the summary sentence quotes of its article: the sentence, or its kept ranges."""
+    if not sent.spans:
+        return body[sent.start : sent.end]
+    assert all(sent.start <= a < b <= sent.end for a, b in sent.spans) and sent.cuts
+    joined = "".join(body[a:b] for a, b in sent.spans)
+    return joined[:1].upper() + joined[1:]
 
 
 SIDED = [
@@ -58,11 +67,11 @@ def test_seed_summary_cites_every_supporting_article(service: Service) -> None:
     ids = {a.id for a in articles}
     for sent in summary.sentences:
         own = [c for c in sent.citations if c.article_id == sent.article_id]
-        assert own and own[0].similarity == 1.0 and own[0].sentence == sent.text
+        body = next(a.body for a in articles if a.id == sent.article_id)
+        assert own and own[0].similarity == 1.0 and own[0].sentence == body[sent.start : sent.end]
         assert {c.article_id for c in sent.citations} <= ids
         assert sent.start < sent.end
-        body = next(a.body for a in articles if a.id == sent.article_id)
-        assert body[sent.start : sent.end] == sent.text
+        assert _source_text(body, sent) == sent.text
     assert any(len(s.citations) >= 2 for s in summary.sentences)  # found in other articles too
     assert not any(n.startswith("Only one article") for n in summary.notes)
 

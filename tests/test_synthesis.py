@@ -34,7 +34,7 @@ def test_synthesis_records_methods_times_and_round_trips(service: Service) -> No
     result = synthesize(articles, sides, LexicalEncoder(), words=50, lexicon=LoadedLexicon.load())
     data = result.to_dict()
     assert data["synthesizer"] == "extractive" and data["llm"] is None
-    assert data["methods"]["summary"] == "newsprism.summary-extractive.v1"
+    assert data["methods"]["summary"] == "newsprism.summary-extractive.v2"
     assert data["methods"]["encoder"] == "newsprism.hashed-ngrams.v1"
     assert {"prepare", "summary", "key_points"} <= set(data["seconds"])
     assert data["articles"] == [a.id for a in articles] and data["left_out"] == []

@@ -12,37 +12,44 @@ skipped (MMR). Each chosen sentence cites every article with a sentence similar 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
 
 from newsprism.models import Side
+from newsprism.synthesis.candidates import (
+    SENTENCE_WEIGHTS,
+    story_features,
+    story_words,
+    variant_features,
+    variant_score,
+)
+from newsprism.synthesis.compress import Variant, compress_many, whole
 from newsprism.synthesis.prepared import StorySentences, similar_threshold
 
-SUMMARY_METHOD = "newsprism.summary-extractive.v1"
+SUMMARY_METHOD = "newsprism.summary-extractive.v2"
 DEFAULT_WORDS = 55
 MIN_WORDS = 5
 REDUNDANT = 0.85
-_WEIGHTS = {
-    "bias": -0.0079, "centroid": 0.0625, "support_mean": -0.0461, "support_max": 0.0569,
-    "lead": 0.0052, "position": 0.0271, "length": -0.0124, "short": -0.0382, "quote": 0.0031,
-    "starts_quote": -0.0147, "center": 0.0128, "question": -0.0475, "first_person": 0.0155,
-    "pair_support": 0.3525, "word_support": 0.0411, "headline": 0.1434,
-}  # fmt: skip
 LOADED_PENALTY = 0.05
 NEW_SIDE_BONUS = 0.01
-_STOP = frozenset(
-    "the a an of to in and or for on at by with from as is was are were be been that this it its "
-    "their his her he she they said says will would has have had but not who which".split()
-)
-_WORD = re.compile(r"[a-z0-9]+")
-_QUOTE = re.compile(r"[“\"”]")
 _BULLETS = ("•", "·", "-", "–", "—", "*", "▪", "◦")
-_FIRST_PERSON = re.compile(r"\b(I|we|you|my|our)\b")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How candidates are chosen: the best first until ``fill`` × the budget is reached, none
+    that would pass ``over`` × the budget; the best ``compress_top`` sentences get cut variants
+    (0: whole sentences only)."""
+
+    fill: float = 0.85
+    over: float = 1.25
+    compress_top: int = 40
+    loaded_penalty: float = LOADED_PENALTY
+    new_side_bonus: float = NEW_SIDE_BONUS
+    redundant: float = REDUNDANT
 
 
 class Lexicon(Protocol):
@@ -77,7 +84,12 @@ class Citation:
 
 @dataclass(frozen=True)
 class SummarySentence:
-    """A sentence of the summary: where it was taken from, and who supports it."""
+    """A sentence of the summary: where it was taken from, and who supports it.
+
+    ``start``/``end`` are the source sentence's offsets in its article's body. When the summary
+    uses a shorter cut of it, ``spans`` holds the kept ranges of the body (``text`` is their
+    concatenation, first letter capitalised) and ``cuts`` what kinds of phrase were dropped;
+    both are empty for a whole sentence (and in syntheses stored before cuts existed)."""
 
     text: str
     article_id: str
@@ -88,6 +100,8 @@ class SummarySentence:
     score: float
     loaded_words: int
     citations: tuple[Citation, ...]
+    spans: tuple[tuple[int, int], ...] = ()
+    cuts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,13 +114,17 @@ class SummarySentence:
             "score": round(self.score, 4),
             "loaded_words": self.loaded_words,
             "citations": [c.to_dict() for c in self.citations],
+            "spans": [list(span) for span in self.spans],
+            "cuts": list(self.cuts),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SummarySentence:
+        spans = tuple((int(a), int(b)) for a, b in d.get("spans", ()))
         return cls(
             d["text"], d["article_id"], d["sentence_index"], d["start"], d["end"], Side(d["side"]),
             d["score"], d["loaded_words"], tuple(Citation.from_dict(c) for c in d["citations"]),
+            spans, tuple(d.get("cuts", ())),
         )  # fmt: skip
 
 
@@ -138,69 +156,12 @@ class Summary:
         return cls(sentences, d["words"], tuple(d["notes"]), d["method"])
 
 
-def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
 def sentence_scores(story: StorySentences) -> np.ndarray:
     """The relevance of every sentence of ``story`` (higher: more central and more shared)."""
-    n = len(story.sentences)
-    if n == 0:
-        return np.zeros(0)
-    x = story.vectors
-    centroid = x.mean(axis=0)
-    centroid = centroid / (np.linalg.norm(centroid) + 1e-9)
-    sims = x @ x.T
-    owners = np.array([s.article_id for s in story.sentences])
-    article_ids = sorted(set(owners.tolist()))
-    pairs: dict[str, set[tuple[str, str]]] = {}
-    words: dict[str, set[str]] = {}
-    headline: set[str] = set()
-    for article in story.articles:
-        title = _tokens(article.title or "")
-        headline.update(w for w in title if w not in _STOP)
-        toks = [w for s in story.sentences if s.article_id == article.id for w in _tokens(s.text)]
-        toks += title
-        pairs[article.id] = set(pairwise(toks))
-        words[article.id] = set(toks) - _STOP
-    out = np.zeros(n)
-    for i, sent in enumerate(story.sentences):
-        others = [a for a in article_ids if a != sent.article_id]
-        support = [float(sims[i][owners == a].max()) for a in others]
-        toks = _tokens(sent.text)
-        bigrams = list(pairwise(toks))
-        content = [w for w in toks if w not in _STOP]
-        pair_support = (
-            float(np.mean([np.mean([b in pairs[a] for b in bigrams]) for a in others]))
-            if others and bigrams
-            else 0.0
-        )
-        word_support = (
-            float(np.mean([np.mean([w in words[a] for w in content]) for a in others]))
-            if others and content
-            else 0.0
-        )
-        n_words = len(sent.text.split())
-        features = {
-            "bias": 1.0,
-            "centroid": float(x[i] @ centroid),
-            "support_mean": float(np.mean(support)) if support else 0.0,
-            "support_max": max(support) if support else 0.0,
-            "lead": 1.0 if sent.index <= 0 else 0.0,  # -1: a headline standing in for a body
-            "position": 1.0 / (1 + max(sent.index, 0)),
-            "length": min(n_words, 60) / 60,
-            "short": 1.0 if n_words < 8 else 0.0,
-            "quote": 1.0 if _QUOTE.search(sent.text) else 0.0,
-            "starts_quote": 1.0 if sent.text[:1] in "“\"'" else 0.0,
-            "center": 1.0 if story.side(sent.article_id) is Side.CENTER else 0.0,
-            "question": 1.0 if sent.text.rstrip().endswith("?") else 0.0,
-            "first_person": 1.0 if _FIRST_PERSON.search(sent.text) else 0.0,
-            "pair_support": pair_support,
-            "word_support": word_support,
-            "headline": float(np.mean([w in headline for w in content])) if content else 0.0,
-        }
-        out[i] = sum(_WEIGHTS[k] * v for k, v in features.items())
-    return out
+    return np.array(
+        [sum(SENTENCE_WEIGHTS[k] * v for k, v in f.items()) for f in story_features(story)],
+        dtype=float,
+    )
 
 
 def cite(story: StorySentences, row: int, threshold: float | None = None) -> tuple[Citation, ...]:
@@ -226,56 +187,111 @@ def summarize(
     words: int = DEFAULT_WORDS,
     lexicon: Lexicon | None = None,
     scores: np.ndarray | None = None,
+    selection: Selection = Selection(),
 ) -> Summary:
-    """Choose about ``words`` words of central, shared, unloaded sentences from every side."""
+    """Choose about ``words`` words of central, shared, unloaded sentences (or cuts of them,
+    at most one per sentence) from every side."""
     if words < MIN_WORDS:
         raise ValueError(f"summary length {words} words is too short; give at least {MIN_WORDS}")
     notes = list(_notes(story))
     if not story.sentences:
         return Summary((), 0, (*notes, "No article text to summarise."))
     rel = sentence_scores(story) if scores is None else scores
-    loaded = [lexicon.count(s.text) if lexicon else 0 for s in story.sentences]
-    lengths = [len(s.text.split()) for s in story.sentences]
+    pool = candidates(story, rel, selection.compress_top)
+    values = [
+        c.score - selection.loaded_penalty * (lexicon.count(c.variant.text) if lexicon else 0)
+        for c in pool
+    ]
     chosen: list[int] = []
+    rows: set[int] = set()
     heard: set[Side] = set()
     total = 0
-    while total < 0.85 * words:
-        best, best_score = -1, -np.inf
-        for i, sent in enumerate(story.sentences):
-            if i in chosen or _unusable(sent.text, lengths[i], len(story.sentences)):
-                continue
-            if chosen and total + lengths[i] > 1.25 * words:
+    while total < selection.fill * words:
+        best, best_value = -1, -np.inf
+        for k, cand in enumerate(pool):
+            if cand.row in rows or (chosen and total + cand.variant.words > selection.over * words):
                 continue
             if (
-                chosen
-                and max(float(story.vectors[i] @ story.vectors[j]) for j in chosen) > REDUNDANT
+                rows
+                and max(float(story.vectors[cand.row] @ story.vectors[j]) for j in rows)
+                > selection.redundant
             ):
                 continue
-            side = story.side(sent.article_id)
-            value = rel[i] - LOADED_PENALTY * loaded[i]
-            value += NEW_SIDE_BONUS if side is not Side.UNRATED and side not in heard else 0.0
-            if value > best_score:
-                best, best_score = i, value
+            side = story.side(story.sentences[cand.row].article_id)
+            value = values[k]
+            if side is not Side.UNRATED and side not in heard:
+                value += selection.new_side_bonus
+            if value > best_value:
+                best, best_value = k, value
         if best < 0:
             break
         chosen.append(best)
-        heard.add(story.side(story.sentences[best].article_id))
-        total += lengths[best]
-    picked = tuple(
-        SummarySentence(
-            text=story.sentences[i].text,
-            article_id=story.sentences[i].article_id,
-            sentence_index=story.sentences[i].index,
-            start=story.sentences[i].start,
-            end=story.sentences[i].end,
-            side=story.side(story.sentences[i].article_id),
-            score=float(rel[i]),
-            loaded_words=loaded[i],
-            citations=cite(story, i),
-        )
-        for i in chosen
-    )
+        rows.add(pool[best].row)
+        heard.add(story.side(story.sentences[pool[best].row].article_id))
+        total += pool[best].variant.words
+    picked = tuple(_summary_sentence(story, pool[k], lexicon) for k in chosen)
     return Summary(picked, total, tuple(notes))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of the story (its row) or a cut of it, with its predicted value."""
+
+    row: int
+    variant: Variant
+    score: float
+
+
+def candidates(story: StorySentences, rel: np.ndarray, compress_top: int) -> list[Candidate]:
+    """Every usable sentence of ``story``, and cuts of the ``compress_top`` most relevant."""
+    return [
+        Candidate(row, variant, variant_score(features))
+        for row, variant, features in candidate_features(story, rel, compress_top)
+    ]
+
+
+def candidate_features(
+    story: StorySentences, rel: np.ndarray, compress_top: int
+) -> list[tuple[int, Variant, dict[str, float]]]:
+    """(row, variant, features) of every candidate of :func:`candidates`."""
+    n = len(story.sentences)
+    usable = [i for i in range(n) if not _unusable(story.sentences[i].text, n)]
+    ranked = sorted(usable, key=lambda i: -rel[i])
+    to_cut = [i for i in ranked[:compress_top] if story.sentences[i].index >= 0]
+    texts = [story.sentences[i].text for i in to_cut]
+    cut = dict(zip(to_cut, compress_many(texts, story.language), strict=True))
+    base = story_features(story)
+    lexicon = story_words(story)
+    article_ids = sorted({s.article_id for s in story.sentences})
+    out = []
+    for i in usable:
+        sent = story.sentences[i]
+        others = [a for a in article_ids if a != sent.article_id]
+        source_words = len(sent.text.split())
+        for variant in cut.get(i, [whole(sent.text)]):
+            features = variant_features(base[i], variant, source_words, others, lexicon)
+            out.append((i, variant, features))
+    return out
+
+
+def _summary_sentence(
+    story: StorySentences, cand: Candidate, lexicon: Lexicon | None
+) -> SummarySentence:
+    sent = story.sentences[cand.row]
+    spans = tuple((sent.start + a, sent.start + b) for a, b in cand.variant.spans)
+    return SummarySentence(
+        text=cand.variant.text,
+        article_id=sent.article_id,
+        sentence_index=sent.index,
+        start=sent.start,
+        end=sent.end,
+        side=story.side(sent.article_id),
+        score=cand.score,
+        loaded_words=lexicon.count(cand.variant.text) if lexicon else 0,
+        citations=cite(story, cand.row),
+        spans=spans if cand.variant.cuts else (),
+        cuts=cand.variant.cuts,
+    )
 
 
 def is_fragment(text: str) -> bool:
@@ -289,7 +305,7 @@ def is_fragment(text: str) -> bool:
     )
 
 
-def _unusable(text: str, n_words: int, n_sentences: int) -> bool:
+def _unusable(text: str, n_sentences: int) -> bool:
     return n_sentences > 1 and is_fragment(text)
 
 
