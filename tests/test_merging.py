@@ -175,3 +175,20 @@ def test_a_huge_merge_round_stays_bounded_by_merge_k() -> None:
     assert len(cands) <= 3 and len(probs) == len(cands)
     clusterer.merge()
     assert len(clusterer.stories) < 600
+
+
+def test_probabilities_are_the_join_scores_place_decides_on() -> None:
+    reps = _reps(np.random.default_rng(4))
+    counter = iter(range(1, 1000))
+    v2 = replace(ScoringModel.load("scorer-v2.json"), merge_every=0)
+    clusterer = Clusterer(v2, 384, lambda: next(counter))
+    for rep in reps[:3]:
+        clusterer.place(rep)
+    cands, rows = clusterer.candidate_rows(reps[3])
+    probs = clusterer.probabilities(rows, reps[3].n_words)
+    assert probs.shape == (len(cands),) and ((probs >= 0) & (probs <= 1)).all()
+    story, prob = clusterer.place(reps[3])
+    assert prob == pytest.approx(float(probs.max()))
+    assert story == cands[int(np.argmax(probs))]
+    empty = clusterer.probabilities(np.zeros((0, rows.shape[1])), 10)
+    assert empty.shape == (0,)

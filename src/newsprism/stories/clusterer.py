@@ -429,6 +429,11 @@ class Clusterer:
         self.merges.append((keep.story_id, gone.story_id))
 
     # --- features ---------------------------------------------------------------------------
+    def probabilities(self, rows: np.ndarray, n_words: float) -> np.ndarray:
+        """Join probabilities of feature rows (``candidate_rows``) for an article of
+        ``n_words`` words."""
+        return self._probs(rows, n_words)
+
     def _probs(self, rows: np.ndarray, n_words: float) -> np.ndarray:
         group = length_group(n_words)
         z = rows @ self._w[group] + self.model.intercept[group]
