@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from newsprism.cli import app
 from newsprism.config import Settings
 from newsprism.models import RatingSource, Side, StoryQuery
 from newsprism.service import Service
@@ -111,3 +113,31 @@ def test_filters_reach_stories_older_than_the_newest_two_thousand(tmp_path: Path
         page = svc.story_list(StoryQuery(side=Side.RIGHT))
         assert page.total == 1
         assert page.stories[0].title == "Council notice 0"
+
+
+def test_cli_stories_filters(archive: Settings) -> None:
+    runner = CliRunner()
+    db = str(archive.db)
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--db", db, "stories", *args])
+
+    right = run("--side", "right", "--json")
+    assert right.exit_code == 0, right.output
+    rows = json.loads(right.stdout)
+    assert len(rows) == 8 and all(r["coverage"]["originals"]["right"] == 1 for r in rows)
+    assert len(json.loads(run("--side", "right", "--json", "--limit", "3").stdout)) == 3
+    dated = json.loads(run("--since", "2024-02-10", "--until", "2024-02-12", "--json").stdout)
+    assert len(dated) == 3
+    table = run("--side", "right")
+    assert table.exit_code == 0 and "L/C/R" in table.stdout and "1/0/1" in table.stdout
+    spots = json.loads(run("--blindspots", "--json").stdout)
+    assert all(r["coverage"]["blindspot"]["flagged"] for r in spots)
+    for args, message in (
+        (("--since", "yesterday"), "--since 'yesterday' is not a date"),
+        (("--since", "2024-03-01", "--until", "2024-02-01"), "is after until"),
+        (("--limit", "0"), "--limit 0 is not valid"),
+    ):
+        bad = run(*args)
+        assert bad.exit_code == 1 and message in bad.stderr, bad.output
+    assert run("--side", "purple").exit_code == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -18,8 +20,11 @@ from newsprism.cli.base import (
     out,
     sides_text,
 )
+from newsprism.errors import RequestError
 from newsprism.lean.coverage import Coverage
 from newsprism.lean.framing import Framing
+from newsprism.models import Side, StoryQuery
+from newsprism.pages import MAX_PER_PAGE
 from newsprism.synthesis.render import as_text as synthesis_text
 
 
@@ -54,22 +59,93 @@ def stories(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     limit: Annotated[int, typer.Option(help="Show at most this many (latest first).")] = 50,
+    side: Annotated[
+        Side | None, typer.Option(help="Only stories with an article from this side.")
+    ] = None,
+    blindspots: Annotated[
+        bool, typer.Option("--blindspots", help="Only stories covered mainly by one side.")
+    ] = False,
+    since: Annotated[str | None, typer.Option(help="Only stories seen since this day.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only stories seen up to this day.")] = None,
 ) -> None:
-    """The latest stories: id, dates, size, title."""
+    """The latest stories: id, dates, size, title; filtered by side, blindspot or dates with
+    their coverage by side (over the whole archive)."""
+    if limit < 1:
+        raise fail(f"--limit {limit} is not valid; use 1 or more")
+    filtered = side is not None or blindspots or since is not None or until is not None
+    coverage: dict[int, Coverage] = {}
     with open_service(ctx) as service:
-        found = service.stories(limit=limit)
+        if not filtered:
+            found = service.stories(limit=limit)
+        else:
+            query = StoryQuery(
+                per_page=min(limit, MAX_PER_PAGE), side=side, blindspots_only=blindspots,
+                since=_day(since, "--since"), until=_day(until, "--until"),
+            )  # fmt: skip
+            found = []
+            try:
+                while len(found) < limit:
+                    page = service.story_list(query)
+                    found += page.stories[: limit - len(found)]
+                    coverage |= page.coverage
+                    if query.page >= page.pages:
+                        break
+                    query = replace(query, page=query.page + 1)
+            except RequestError as exc:
+                raise fail(str(exc)) from None
     if as_json:
-        out.print_json(json.dumps([st.to_dict(with_articles=False) for st in found]))
+        rows = [
+            st.to_dict(with_articles=False)
+            | ({"coverage": coverage[st.id].to_dict()} if st.id in coverage else {})
+            for st in found
+        ]
+        out.print_json(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table(title="Stories (latest first)")
-    for column in ("id", "first seen", "last seen", "articles", "thread", "title"):
-        table.add_column(column)
+    table = Table(
+        title="Stories (latest first)",
+        caption="n: articles"
+        + ("; L/C/R: originals from left, center and right outlets" if filtered else ""),
+    )
+    table.add_column("id", no_wrap=True)
+    table.add_column("seen", no_wrap=True)
+    table.add_column("n", no_wrap=True)
+    table.add_column("thread", no_wrap=True)
+    table.add_column("title", min_width=16, ratio=1)
+    if filtered:
+        table.add_column("L/C/R", no_wrap=True)
+        table.add_column("blindspot", no_wrap=True)
     for st in found:
-        table.add_row(
-            str(st.id), st.first_seen or "undated", st.last_seen or "", str(st.n_articles),
-            str(st.thread_id or ""), st.title or "(untitled)",
-        )  # fmt: skip
+        seen = st.first_seen or "undated"
+        if st.last_seen and st.last_seen != st.first_seen:
+            seen += f" – {st.last_seen}"
+        row = [
+            str(st.id),
+            seen,
+            str(st.n_articles),
+            str(st.thread_id or ""),
+            st.title or "(untitled)",
+        ]
+        if filtered:
+            row += _coverage_cells(coverage.get(st.id))
+        table.add_row(*row)
     out.print(table)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _coverage_cells(coverage: Coverage | None) -> list[str]:
+    if coverage is None:
+        return ["", ""]
+    counts = "/".join(str(coverage.originals[s]) for s in ("left", "center", "right"))
+    spot = coverage.blindspot
+    return [counts, spot.side.value if spot.flagged and spot.side else ""]
 
 
 @app.command()
