@@ -14,9 +14,10 @@ import pytest
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.models import Article, Side
 from newsprism.service import Service
+from newsprism.synthesis.compress import compress, compress_many, whole
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
-from newsprism.synthesis.summary import SummarySentence, is_fragment, summarize
+from newsprism.synthesis.summary import Summary, SummarySentence, is_fragment, summarize
 from tests.conftest import SEEDS
 
 
@@ -202,3 +203,82 @@ def test_headline_only_articles_are_summarised_from_headlines(
     summary = summarize(prepare(articles, {}, LexicalEncoder()), words=20)
     assert summary.sentences and all(s.sentence_index == -1 for s in summary.sentences)
     assert summary.sentences[0].text in {a.title for a in articles}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cut", "kind"),
+    [
+        ("WASHINGTON (AP) — The Senate passed the budget bill late on Tuesday night.",
+         "The Senate passed the budget bill late on Tuesday night.", "dateline"),
+        ("On Tuesday, the city council approved the new transit budget for next year.",
+         "The city council approved the new transit budget for next year.", "lead"),
+        ("Sen. Rand Paul (R-Ky.) said on Sunday that he would vote against the bill.",
+         "Sen. Rand Paul said on Sunday that he would vote against the bill.", "paren"),
+        ("Jair Bolsonaro, a former army captain, has won the country's presidential election.",
+         "Jair Bolsonaro has won the country's presidential election.", "appos"),
+    ],
+)  # fmt: skip
+def test_cuts_drop_what_a_reader_can_lose(sentence: str, cut: str, kind: str) -> None:
+    variants = compress(sentence)
+    assert variants[0].text == sentence and not variants[0].cuts
+    found = {v.text: v for v in variants[1:]}
+    assert cut in found and kind in found[cut].cuts
+    joined = "".join(sentence[a:b] for a, b in found[cut].spans)
+    assert joined[:1].upper() + joined[1:] == cut
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the bill passes, taxes on fuel will rise by ten percent next year.",
+        "Without approval from the board, the merger cannot go ahead this year.",
+        "Prices rose sharply in March, according to the statistics office.",
+        "The plan will cost billions, the minister said on Tuesday evening.",
+    ],
+)
+def test_conditions_and_attributions_are_never_cut(sentence: str) -> None:
+    variants = compress(sentence)
+    assert [v.text for v in variants] == [sentence]
+
+
+def test_cuts_never_break_a_quote() -> None:
+    for sentence in [
+        '"We will not back down," said Smith, a senator from Ohio, on Tuesday in the capital.',
+        "The mayor, who called the plan “a disaster, frankly”, voted against it on Monday.",
+        'He said the deal, which he called "historic, was signed in Paris on Friday.',
+        "Officials (who declined to be named “for now) said talks would resume on Monday.",
+    ]:
+        for v in compress(sentence)[1:]:
+            assert v.text.count('"') % 2 == 0, v.text
+            assert v.text.count("“") == v.text.count("”"), v.text
+            assert v.text.count("(") == v.text.count(")"), v.text
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "Word", "...", "“ unbalanced quote opens here and never closes"]
+)
+def test_compress_hostile_short_input(text: str) -> None:
+    variants = compress(text)
+    assert variants[0].text == text
+    assert all(v.words >= 5 for v in variants[1:])
+
+
+def test_compress_huge_and_foreign_input() -> None:
+    huge = "The council, which met on Tuesday, voted on the budget again " * 500  # 5,500 words
+    start = time.perf_counter()
+    assert compress(huge) == [whole(huge)]  # over MAX_CHARS: left whole, not parsed
+    assert time.perf_counter() - start < 1
+    german = "Der Stadtrat, der am Dienstag tagte, hat den neuen Haushalt beschlossen."
+    assert compress(german, language="de") == [whole(german)]
+    assert compress_many([], "en") == []
+
+
+def test_cut_summary_round_trips_and_old_rows_still_read(service: Service) -> None:
+    story = prepare(_seed_story(service), {}, LexicalEncoder())
+    summary = summarize(story, words=55)
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert Summary.from_dict(data).to_dict() == data
+    for sent in data["sentences"]:  # a summary stored before cuts existed
+        del sent["spans"], sent["cuts"]
+    old = Summary.from_dict(data)
+    assert all(not s.spans and not s.cuts for s in old.sentences)
