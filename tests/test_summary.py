@@ -14,7 +14,7 @@ import pytest
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.models import Article, Side
 from newsprism.service import Service
-from newsprism.synthesis.compress import compress, compress_many, whole
+from newsprism.synthesis.compress import compress, compress_many, readable, whole
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
 from newsprism.synthesis.summary import Summary, SummarySentence, is_fragment, summarize
@@ -282,3 +282,15 @@ def test_cut_summary_round_trips_and_old_rows_still_read(service: Service) -> No
         del sent["spans"], sent["cuts"]
     old = Summary.from_dict(data)
     assert all(not s.spans and not s.cuts for s in old.sentences)
+
+
+def test_a_lone_quote_left_by_the_segmenter_is_dropped_and_cut_offs_are_not_readable() -> None:
+    text = "McConnell said he was mistaken about the pandemic playbook. “"
+    fixed = whole(text)
+    assert fixed.text == "McConnell said he was mistaken about the pandemic playbook."
+    assert fixed.cuts == ("quote",) and text[: fixed.spans[0][1]] == fixed.text
+    assert readable(fixed.text) and not readable(text)
+    assert not readable("She would support Sen. Bernie Sanders's (I-Vt.)")
+    assert not readable('Medicare for All" bill, which would institute a single-payer system.')
+    assert not readable("Brazil's top court declared that Bolsonaro has won the election for")
+    assert readable('He called it "a disaster."') and readable("Prices rose in the U.S.")

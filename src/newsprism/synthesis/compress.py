@@ -29,7 +29,9 @@ COMPRESS_METHOD = "newsprism.sentence-cuts.v1"
 MAX_CHARS = 1_500
 MAX_VARIANTS = 12
 MIN_WORDS = 5
-CUT_KINDS = ("dateline", "lead", "paren", "appos", "relcl")
+CUT_KINDS = ("dateline", "lead", "paren", "appos", "relcl", "quote")
+_DANGLING = re.compile(r"\s*[“\"]\s*$")
+_END = re.compile(r"[.!?][\"”’']*\s*$")
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.,'’ -]{2,60}?(?:\s*\([A-Za-z .]{1,30}\))?\s*[—–]+\s*"  # MONSEY, N.Y. (AP) —
     r"|\([A-Z][A-Za-z .]{1,20}\)\s*[—–-]?\s*)"  # (CNN)
@@ -59,8 +61,26 @@ class Variant:
 
 
 def whole(text: str) -> Variant:
-    """The sentence itself, uncut."""
+    """The sentence itself, less a lone opening quote mark that the segmenter left at its end
+    (``... for the Trump White House. “``)."""
+    dangling = _DANGLING.search(text)
+    if dangling and dangling.start() > 0 and not balanced(text):
+        return Variant(text[: dangling.start()], ((0, dangling.start()),), ("quote",))
     return Variant(text, ((0, len(text)),), ())
+
+
+def balanced(text: str) -> bool:
+    """Every quote mark and bracket opened is closed."""
+    return not (
+        text.count('"') % 2
+        or text.count("“") != text.count("”")
+        or text.count("(") != text.count(")")
+    )
+
+
+def readable(text: str) -> bool:
+    """Balanced, and ending as a sentence ends (not cut off mid-phrase or mid-quote)."""
+    return balanced(text) and _END.search(text) is not None
 
 
 def compress(text: str, language: str | None = "en") -> list[Variant]:
@@ -79,7 +99,8 @@ def compress_many(texts: Sequence[str], language: str | None = "en") -> list[lis
         return out
     from newsprism.synthesis.parse import english_parser
 
-    docs = english_parser().pipe([texts[i] for i in rows], batch_size=64)
+    # the repaired sentence is a prefix of the source, so the cuts' ranges fit both
+    docs = english_parser().pipe([out[i][0].text for i in rows], batch_size=64)
     for row, doc in zip(rows, docs, strict=True):
         out[row].extend(_variants(doc))
     return out
@@ -208,9 +229,7 @@ def _valid(variant: Variant, doc: Doc) -> bool:
     t = variant.text
     if variant.words < MIN_WORDS or (not t[:1].isalnum() and t[:1] not in "\"“'‘"):
         return False
-    if t.count('"') % 2 or t.count("“") != t.count("”") or t.count("(") != t.count(")"):
-        return False
-    if t.count("‘") > t.count("’"):
+    if not balanced(t) or t.count("‘") > t.count("’"):
         return False
     if doc.text.rstrip()[-1:] in '.!?"”' and t.rstrip()[-1:] not in '.!?"”':
         return False

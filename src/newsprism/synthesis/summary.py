@@ -26,7 +26,7 @@ from newsprism.synthesis.candidates import (
     variant_features,
     variant_score,
 )
-from newsprism.synthesis.compress import Variant, compress_many, whole
+from newsprism.synthesis.compress import Variant, compress_many, readable, whole
 from newsprism.synthesis.prepared import StorySentences, similar_threshold
 
 SUMMARY_METHOD = "newsprism.summary-extractive.v2"
@@ -263,12 +263,19 @@ def candidate_features(
     base = story_features(story)
     lexicon = story_words(story)
     article_ids = sorted({s.article_id for s in story.sentences})
+    options = {i: cut.get(i) or [whole(story.sentences[i].text)] for i in usable}
+    clean = {
+        i: [v for v in found if story.sentences[i].index < 0 or readable(v.text)]
+        for i, found in options.items()
+    }
+    if any(clean.values()):  # a broken quote or a sentence cut off mid-phrase only as last resort
+        options = clean
     out = []
     for i in usable:
         sent = story.sentences[i]
         others = [a for a in article_ids if a != sent.article_id]
         source_words = len(sent.text.split())
-        for variant in cut.get(i, [whole(sent.text)]):
+        for variant in options[i]:
             features = variant_features(base[i], variant, source_words, others, lexicon)
             out.append((i, variant, features))
     return out
