@@ -52,7 +52,7 @@ def tokenize(text: str) -> list[str]:
     lowered = _DIGITS.sub("0", text.lower())
     out = []
     for found in _TOKEN.findall(lowered):
-        token = _POSSESSIVE.sub("", found)
+        token = _POSSESSIVE.sub("", found) if "'" in found else found
         if len(token) >= 2:
             out.append(token)
     return out

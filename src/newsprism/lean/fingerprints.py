@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 FINGERPRINT_METHOD = "newsprism.fingerprints.v1"
 
@@ -89,6 +90,12 @@ def normalize_typography(text: str) -> str:
 
 
 def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    return _compiled_names(tuple(names))
+
+
+@lru_cache(maxsize=4096)
+def _compiled_names(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern per set of names, compiled once (an archive has few outlets and authors)."""
     variants: set[str] = set()
     for raw in names:
         name = normalize_typography(raw or "").strip()

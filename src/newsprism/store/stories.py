@@ -301,6 +301,21 @@ class StoryTables:
             (exclude, lo, hi),
         ).fetchall()
 
+    def thread_candidates(self, bounds: tuple[str, str] | None) -> list[sqlite3.Row]:
+        """Live stories overlapping the days ``bounds`` (all when None), and every undated one,
+        newest ``last_seen`` first (id descending), undated ones last."""
+        where = "s.merged_into IS NULL AND s.n_articles > 0"
+        params: tuple[str, ...] = ()
+        if bounds is not None:
+            where += " AND (s.last_seen IS NULL OR (s.last_seen >= ? AND s.first_seen <= ?))"
+            params = bounds
+        return self._conn.execute(
+            "SELECT s.id, s.first_seen, s.last_seen, s.centroid, s.top_entities, st.thread_id "
+            f"FROM stories s LEFT JOIN story_threads st ON st.story_id = s.id WHERE {where} "
+            "ORDER BY s.last_seen IS NULL, s.last_seen DESC, s.id DESC",
+            params,
+        ).fetchall()
+
     def thread_rows(self) -> list[sqlite3.Row]:
         return self._conn.execute(
             "SELECT t.id, t.title, COUNT(st.story_id) AS n_stories FROM threads t "
