@@ -14,10 +14,10 @@ import pytest
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.models import Article, Side
 from newsprism.service import Service
-from newsprism.synthesis.compress import compress, compress_many, readable, whole
+from newsprism.synthesis.compress import balanced, compress, compress_many, readable, whole
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
-from newsprism.synthesis.summary import Summary, SummarySentence, is_fragment, summarize
+from newsprism.synthesis.summary import Selection, Summary, SummarySentence, is_fragment, summarize
 from tests.conftest import SEEDS
 
 
@@ -294,3 +294,32 @@ def test_a_lone_quote_left_by_the_segmenter_is_dropped_and_cut_offs_are_not_read
     assert not readable('Medicare for All" bill, which would institute a single-payer system.')
     assert not readable("Brazil's top court declared that Bolsonaro has won the election for")
     assert readable('He called it "a disaster."') and readable("Prices rose in the U.S.")
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"fill": 0.0}, "fill 0.0 and over 1.25"),
+        ({"fill": 1.2, "over": 1.1}, "fill 1.2 and over 1.1"),
+        ({"compress_top": -1}, "compress_top -1"),
+        ({"redundant": 1.5}, "redundant 1.5"),
+    ],
+)
+def test_selection_settings_are_validated(settings: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Selection(**settings)  # type: ignore[arg-type]
+
+
+def test_compress_pathological_sentences_stay_fast_and_well_formed() -> None:
+    many = ", ".join(f"Minister {i} (party {i}), a member since {2000 + i}" for i in range(25))
+    sentence = f"On Monday, {many}, voted for the bill (the third vote)."
+    foreign = "Путин заявил, что переговоры (в Минске), которые начались вчера, продолжатся."
+    noise = "\x00\u202e “On Tuesday,” (he said), \U0001f600 — the council voted at last."
+    start = time.perf_counter()
+    for text in (sentence, foreign, noise):
+        variants = compress(text)
+        assert variants[0].spans == ((0, len(text)),) or variants[0].cuts == ("quote",)
+        for v in variants[1:]:
+            assert balanced(v.text) and v.words >= 5 and len(v.text) < len(text)
+            assert all(0 <= a < b <= len(text) for a, b in v.spans)
+    assert time.perf_counter() - start < 5

@@ -51,6 +51,16 @@ class Selection:
     new_side_bonus: float = NEW_SIDE_BONUS
     redundant: float = REDUNDANT
 
+    def __post_init__(self) -> None:
+        if not 0 < self.fill <= self.over:
+            raise ValueError(
+                f"selection fill {self.fill} and over {self.over}: need 0 < fill <= over"
+            )
+        if self.compress_top < 0:
+            raise ValueError(f"compress_top {self.compress_top} must be 0 or more")
+        if not 0 < self.redundant <= 1:
+            raise ValueError(f"redundant {self.redundant} must be in (0, 1]")
+
 
 class Lexicon(Protocol):
     """What the summary needs of the loaded-language lexicon."""
