@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 COMPRESS_METHOD = "newsprism.sentence-cuts.v1"
 MAX_CHARS = 1_500
 MAX_VARIANTS = 12
+MAX_CUTS = 5
 MIN_WORDS = 5
 CUT_KINDS = ("dateline", "lead", "paren", "appos", "relcl", "quote")
 _DANGLING = re.compile(r"\s*[“\"]\s*$")
@@ -108,13 +109,13 @@ def compress_many(texts: Sequence[str], language: str | None = "en") -> list[lis
 
 def _variants(doc: Doc) -> list[Variant]:
     text = doc.text
-    cuts = _cuts(doc)
-    options: list[tuple[tuple[str, ...], list[tuple[int, int]]]] = []
-    for size in range(1, len(cuts) + 1):
-        for combo in combinations(cuts, size):
-            options.append((tuple(k for k, _ in combo), [r for _, r in combo]))
-        if len(options) > 4 * MAX_VARIANTS:
-            break
+    # the longest cuts only, so that their combinations stay few
+    cuts = sorted(_cuts(doc), key=lambda c: c[1][0] - c[1][1])[:MAX_CUTS]
+    options = [
+        (tuple(k for k, _ in combo), [r for _, r in combo])
+        for size in range(1, len(cuts) + 1)
+        for combo in combinations(cuts, size)
+    ]
     seen = {text}
     found: list[Variant] = []
     for kinds, ranges in options:
