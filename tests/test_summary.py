@@ -210,6 +210,8 @@ def test_headline_only_articles_are_summarised_from_headlines(
     [
         ("WASHINGTON (AP) — The Senate passed the budget bill late on Tuesday night.",
          "The Senate passed the budget bill late on Tuesday night.", "dateline"),
+        ("WASHINGTON - A former lawyer will plead guilty to falsifying a document.",
+         "A former lawyer will plead guilty to falsifying a document.", "dateline"),
         ("On Tuesday, the city council approved the new transit budget for next year.",
          "The city council approved the new transit budget for next year.", "lead"),
         ("Sen. Rand Paul (R-Ky.) said on Sunday that he would vote against the bill.",

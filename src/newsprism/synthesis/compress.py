@@ -34,7 +34,8 @@ CUT_KINDS = ("dateline", "lead", "paren", "appos", "relcl", "quote")
 _DANGLING = re.compile(r"\s*[“\"]\s*$")
 _END = re.compile(r"[.!?][\"”’']*\s*$")
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.,'’ -]{2,60}?(?:\s*\([A-Za-z .]{1,30}\))?\s*[—–]+\s*"  # MONSEY, N.Y. (AP) —
+    r"^(?:[A-Z][A-Z.,'’ -]{2,60}?(?:\s*\([A-Za-z .]{1,30}\))?"  # MONSEY, N.Y. (AP)
+    r"(?:\s*[—–]+\s*|\s+-{1,2}\s+)"  # — or " - "
     r"|\([A-Z][A-Za-z .]{1,20}\)\s*[—–-]?\s*)"  # (CNN)
 )
 _PAREN = re.compile(r"\s*\([^()]{1,300}\)")
