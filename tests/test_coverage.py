@@ -11,14 +11,16 @@ from typer.testing import CliRunner
 
 from newsprism.cli import app
 from newsprism.config import Settings
-from newsprism.lean.coverage import blindspot, estimate_side, story_coverage
+from newsprism.lean.coverage import assign_sides, blindspot, estimate_side, story_coverage
 from newsprism.models import (
     Article,
+    LeanEstimate,
     Side,
     SideAssignment,
     SourceKind,
     Story,
     StoryArticle,
+    TextLean,
 )
 from newsprism.service import Service
 from tests.conftest import SEEDS
@@ -131,6 +133,12 @@ def test_sides_from_outlet_ratings_with_details(service: Service) -> None:
     assert sides["n"].to_dict()["outlet_lean"]["sides"]["center"] >= 1
 
 
+def _hint(est: LeanEstimate | None) -> dict[str, object] | None:
+    if est is None:
+        return None
+    return {"side": est.side.value, "probability": round(est.probability, 4)}
+
+
 @pytest.mark.slow  # builds stories with the sentence encoder
 def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: Path) -> None:
     runner = CliRunner()
@@ -148,10 +156,11 @@ def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: P
     floor = settings.lean_min_probability
     for row in coverage["articles"]:
         est = leans.get(row["article_id"])
-        if est is not None and est.probability >= floor:
+        if est is not None and floor < 1.0 and est.probability >= floor:
             assert (row["side"], row["basis"]) == (est.side.value, "article-estimate"), row
         else:
             assert (row["side"], row["basis"]) == ("unrated", "none"), row
+        assert row["text_estimate"] == _hint(est), row  # shown, counted or not
     assert sum(coverage["originals"].values()) == 4
     assert coverage["blindspot"]["flagged"] is False
     text = runner.invoke(app, [*db, "show", "1"], env=env)
@@ -176,7 +185,7 @@ def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: P
     assert rows["Freedom Person"]["outlet_lean"]["lean"] == "left"
     assert rows[None]["lean"] == {
         "label": "unrated", "probability": None, "estimated": False, "basis": "none",
-        "method": "newsprism.story-sides.v1",
+        "method": "newsprism.story-sides.v1", "text_estimate": _hint(leans.get(rows[None]["id"])),
     }  # fmt: skip
     csv_out = runner.invoke(app, [*db, "export", "articles", "--format", "csv"], env=env).output
     assert csv_out.splitlines()[0].endswith("outlet_lean,lean")
@@ -190,3 +199,31 @@ def test_blindspot_settings_are_validated(tmp_path: Path) -> None:
         load_settings(env={"NEWSPRISM_BLINDSPOT_ALPHA": "1.5"})
     with pytest.raises(ConfigError, match="blindspot_min_sources"):
         load_settings(env={"NEWSPRISM_BLINDSPOT_MIN_SOURCES": "0"})
+
+
+@pytest.mark.parametrize(
+    ("floor", "probability", "counted"),
+    [
+        (0.5, 0.62, True),
+        (0.65, 0.62, False),
+        (1.0, 0.99, False),
+        (1.0, 1.0, False),
+        (0.0, 0.3, True),
+    ],
+)
+def test_an_estimate_counts_only_above_the_floor_and_is_shown_either_way(
+    service: Service, floor: float, probability: float, counted: bool
+) -> None:
+    article = _article("blog", "tiny-unrated-blog.example")
+    probs = {Side.LEFT: (1 - probability) / 2, Side.CENTER: (1 - probability) / 2}
+    estimate = LeanEstimate(Side.RIGHT, probability, probs | {Side.RIGHT: probability}, "t.v1")
+    sides = assign_sides(service.registry, [article], {"blog": estimate}, floor)
+    got = sides["blog"]
+    assert got.text_estimate == TextLean(Side.RIGHT, probability)
+    assert got.to_dict()["text_estimate"] == {"side": "right", "probability": probability}
+    if counted:
+        assert (got.side, got.basis, got.estimated) == (Side.RIGHT, "article-estimate", True)
+    else:
+        assert (got.side, got.basis, got.estimated, got.probability) == (
+            Side.UNRATED, "none", False, None,
+        )  # fmt: skip

@@ -497,12 +497,22 @@ class Outlet:
 
 
 @dataclass(frozen=True)
+class TextLean:
+    """What an article's text alone suggests: the most probable side and its probability."""
+
+    side: Side
+    probability: float | None
+
+
+@dataclass(frozen=True)
 class SideAssignment:
     """Which side one article counts for in a story, and on what basis.
 
     ``basis`` is ``outlet-rating`` (its outlet's aggregate rating), ``article-estimate`` (the
-    text-only estimate, for an article whose outlet nobody rated; ``estimated`` is then true
-    and ``probability`` is the estimate's) or ``none`` (unrated: no rating and no estimate).
+    text-only estimate, for an article whose outlet nobody rated, sure enough to count;
+    ``estimated`` is then true and ``probability`` is the estimate's) or ``none`` (unrated).
+    ``text_estimate`` is the text-only estimate (side, probability) whenever one is stored and
+    the outlet is unrated, counted or not: an unrated article still shows what its text suggests.
     """
 
     article_id: str
@@ -514,8 +524,10 @@ class SideAssignment:
     outlet_name: str | None
     outlet_lean: OutletLean | None
     method: str
+    text_estimate: TextLean | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        hint = self.text_estimate
         return {
             "article_id": self.article_id,
             "side": self.side.value,
@@ -526,4 +538,8 @@ class SideAssignment:
             "outlet_name": self.outlet_name,
             "outlet_lean": self.outlet_lean.to_dict() if self.outlet_lean else None,
             "method": self.method,
-        }
+            "text_estimate": None if hint is None else {
+                "side": hint.side.value,
+                "probability": None if hint.probability is None else round(hint.probability, 4),
+            },
+        }  # fmt: skip

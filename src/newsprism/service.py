@@ -230,7 +230,7 @@ class Service:
         if found is None:
             return None
         return outlet_pages.outlet_page(
-            self.registry, found, self.rating_sources(), self._estimates, page, per_page
+            self.registry, found, self.rating_sources(), self._text_estimates, page, per_page
         )
 
     def rating_sources(self) -> list[RatingSource]:
@@ -248,7 +248,9 @@ class Service:
 
     def article_sides(self, articles: Sequence[Article]) -> dict[str, SideAssignment]:
         """The side each article counts for: outlet rating, else estimate, else unrated."""
-        return assign_sides(self.registry, articles, self._estimates([a.id for a in articles]))
+        ids = [a.id for a in articles]
+        floor = self.settings.lean_min_probability
+        return assign_sides(self.registry, articles, self._text_estimates(ids), floor)
 
     def story_sides(self, story_id: int) -> dict[str, SideAssignment]:
         """Per article of the story (reprints included): its side and the basis of it."""
@@ -419,12 +421,19 @@ class Service:
     def _base_rates(self) -> tuple[dict[Side, float], int]:
         return base_rates(self.registry, self._estimates)
 
-    def _estimates(self, ids: list[str]) -> Mapping[str, Any]:
+    def _text_estimates(self, ids: list[str]) -> Mapping[str, Any]:
+        """Every stored text-only lean estimate of ``ids``, sure or not (shown, not counted)."""
+        return self._estimates(ids, floor=0.0)
+
+    def _estimates(self, ids: list[str], floor: float | None = None) -> Mapping[str, Any]:
         """Stored text-only lean estimates sure enough to count an article on a side
-        (``lean_min_probability``); an article with a weaker one counts as unrated."""
+        (``floor``, by default ``lean_min_probability``); an article with a weaker one counts
+        as unrated."""
         get = getattr(self.store, "get_article_leans", None)
         found = dict(get(ids)) if get is not None and ids else {}
-        floor = self.settings.lean_min_probability
+        floor = self.settings.lean_min_probability if floor is None else floor
+        if floor >= 1.0:
+            return {}  # never counted
         return {k: v for k, v in found.items() if (getattr(v, "probability", 0.0) or 0.0) >= floor}
 
 

@@ -123,7 +123,8 @@ def _batches(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
 
 
 def _lean_fields(side: SideAssignment) -> dict[str, Any]:
-    """``outlet_lean`` (the outlet's aggregate rating) and ``lean`` (the side it counts for)."""
+    """``outlet_lean`` (the outlet's aggregate rating) and ``lean`` (the side it counts for,
+    and what its text alone suggests when its outlet is unrated)."""
     outlet = None
     if side.outlet_id is not None:
         outlet = {"outlet_id": side.outlet_id, "outlet": side.outlet_name}
@@ -134,6 +135,7 @@ def _lean_fields(side: SideAssignment) -> dict[str, Any]:
         "estimated": side.estimated,
         "basis": side.basis,
         "method": side.method,
+        "text_estimate": side.to_dict()["text_estimate"],
     }
     return {"outlet_lean": outlet, "lean": lean}
 

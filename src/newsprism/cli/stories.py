@@ -211,6 +211,10 @@ def _print_coverage(coverage: Coverage) -> None:
         how = sa.basis
         if sa.estimated and sa.probability is not None:
             how += f", p={sa.probability:.2f}"
+        elif sa.text_estimate is not None:
+            hint, p = sa.text_estimate.side, sa.text_estimate.probability
+            how += f"; the text suggests {hint.value}" + (f", p={p:.2f}" if p is not None else "")
+            how += ", too unsure to count"
         elif sa.outlet_lean is not None:
             lean = sa.outlet_lean
             how += f" {lean.lean.value}, {lean.n_ratings} ratings"

@@ -22,7 +22,7 @@ from typing import Any
 from scipy.stats import binomtest
 
 from newsprism.lean.outlets import Registry, alias_key
-from newsprism.models import Article, Side, SideAssignment, Story
+from newsprism.models import Article, Side, SideAssignment, Story, TextLean
 
 SIDES_METHOD = "newsprism.story-sides.v1"
 COVERAGE_METHOD = "newsprism.coverage.v1"
@@ -119,9 +119,14 @@ class Coverage:
 
 
 def assign_sides(
-    registry: Registry, articles: Iterable[Article], estimates: Mapping[str, Any]
+    registry: Registry,
+    articles: Iterable[Article],
+    estimates: Mapping[str, Any],
+    min_probability: float = 0.0,
 ) -> dict[str, SideAssignment]:
-    """The side of each article: outlet rating, else its stored estimate, else unrated."""
+    """The side of each article: outlet rating, else its stored estimate when its probability
+    reaches ``min_probability`` (1.0: never), else unrated (the estimate still shown as
+    ``text_estimate``)."""
     articles = list(articles)
     outlet_ids = {a.id: registry.resolve_article(a) for a in articles}
     leans = registry.leans(i for i in outlet_ids.values() if i is not None)
@@ -131,11 +136,12 @@ def assign_sides(
         outlet_id = outlet_ids[a.id]
         lean = leans.get(outlet_id) if outlet_id is not None else None
         side, basis, probability = Side.UNRATED, "none", None
+        guess = None
         if lean is not None:
             side, basis = lean.side, "outlet-rating"
         else:
             guess = estimate_side(estimates.get(a.id))
-            if guess is not None:
+            if guess is not None and _counts(guess[1], min_probability):
                 side, probability = guess
                 basis = "article-estimate"
         out[a.id] = SideAssignment(
@@ -148,8 +154,14 @@ def assign_sides(
             outlet_name=names.get(outlet_id) if outlet_id is not None else a.outlet_name,
             outlet_lean=lean,
             method=SIDES_METHOD,
+            text_estimate=TextLean(*guess) if guess is not None else None,
         )
     return out
+
+
+def _counts(probability: float | None, floor: float) -> bool:
+    """Whether an estimate is sure enough to count; a floor of 1.0 means never."""
+    return floor < 1.0 and (probability or 0.0) >= floor
 
 
 def estimate_side(estimate: Any) -> tuple[Side, float | None] | None:
