@@ -40,6 +40,19 @@ class StoryTables:
             out.update((r[0], bytes(r[1])) for r in rows)
         return out
 
+    def feature_ids(self, kind: str, method: str, article_ids: Sequence[str]) -> set[str]:
+        """Which of ``article_ids`` have a stored feature (without reading the data)."""
+        out: set[str] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            rows = self._conn.execute(
+                "SELECT article_id FROM article_features WHERE kind = ? AND method = ? "
+                f"AND article_id IN ({', '.join('?' * len(chunk))})",
+                [kind, method, *chunk],
+            )
+            out.update(r[0] for r in rows)
+        return out
+
     def load_corpus_stats(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(dict)
         for kind, key, value in self._conn.execute("SELECT kind, key, value FROM corpus_stats"):

@@ -10,6 +10,7 @@ everything else goes through the :class:`~newsprism.stories.clusterer.Clusterer`
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories.clusterer import Clusterer, ScoringModel
 from newsprism.stories.encoder import Encoder
 from newsprism.stories.labels import story_label
+from newsprism.stories.prefetch import DensePrefetch
 from newsprism.stories.represent import (
     ENTITY_METHOD,
     TFIDF_METHOD,
@@ -83,6 +85,7 @@ class Builder:
         self._store = store
         self._encoder = encoder
         self._model = model or ScoringModel.load()
+        self._encode_lock = threading.Lock()  # the background encoder and this thread
         self.method = f"{self._model.name}+{encoder.method}+{TFIDF_METHOD}+{ENTITY_METHOD}"
 
     def run(
@@ -107,22 +110,13 @@ class Builder:
         clusterer = self._restore(pending, stats)
         linker = ThreadLinker(store)
         done = 0
-        for offset in range(0, total, CHUNK):
-            chunk = pending[offset : offset + CHUNK]
-            with store.transaction():
-                build_id = store.start_build(self.method)
-                reps = self._represent([a for _, a in chunk], stats, report)
-                touched = self._assign(chunk, reps, clusterer, build_id, report)
-                touched |= self._apply_merges(clusterer, report)
-                self._relabel(touched, clusterer)
-                report.threads_linked += linker.link(sorted(touched))
-                stats.since_merge = clusterer.since_merge
-                store.save_corpus_stats(stats.as_rows())
-                stats.mark_saved()
-                store.finish_build(build_id, chunk[-1][0], report.summary())
-            done += len(chunk)
-            if progress:
-                progress(done, total)
+        with self._prefetch(pending) as ahead:
+            for k, offset in enumerate(range(0, total, CHUNK)):
+                chunk = pending[offset : offset + CHUNK]
+                self._build_chunk(chunk, (ahead, k), stats, clusterer, linker, report)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
         if full:
             with store.transaction():
                 keep_ids(store, previous, max_story, max_thread)
@@ -130,9 +124,46 @@ class Builder:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _build_chunk(
+        self,
+        chunk: list[tuple[int, Article]],
+        vectors: tuple[DensePrefetch, int],
+        stats: CorpusStats,
+        clusterer: Clusterer,
+        linker: ThreadLinker,
+        report: BuildReport,
+    ) -> None:
+        """One chunk in one transaction: representations, assignments, merges, labels,
+        threads, running statistics and progress."""
+        store = self._store
+        with store.transaction():
+            build_id = store.start_build(self.method)
+            reps = self._represent([a for _, a in chunk], stats, report, vectors)
+            touched = self._assign(chunk, reps, clusterer, build_id, report)
+            touched |= self._apply_merges(clusterer, report)
+            self._relabel(touched, clusterer)
+            report.threads_linked += linker.link(sorted(touched))
+            stats.since_merge = clusterer.since_merge
+            store.save_corpus_stats(stats.as_rows())
+            stats.mark_saved()
+            store.finish_build(build_id, chunk[-1][0], report.summary())
+
+    def _prefetch(self, pending: list[tuple[int, Article]]) -> DensePrefetch:
+        """Background encoding of every chunk's articles that have no stored vector yet."""
+        stored = self._store.feature_ids("dense", self._encoder.method, [a.id for _, a in pending])
+        chunks = [
+            [a for _, a in pending[offset : offset + CHUNK] if a.id not in stored]
+            for offset in range(0, len(pending), CHUNK)
+        ]
+        return DensePrefetch(self._encoder, chunks, self._encode_lock)
+
     # --- representations --------------------------------------------------------------------
     def _represent(
-        self, articles: Sequence[Article], stats: CorpusStats, report: BuildReport
+        self,
+        articles: Sequence[Article],
+        stats: CorpusStats,
+        report: BuildReport,
+        vectors: tuple[DensePrefetch, int] | None = None,
     ) -> list[Representation]:
         store = self._store
         ids = [a.id for a in articles]
@@ -153,10 +184,18 @@ class Builder:
         store.put_features("entities", ENTITY_METHOD, [(i, ents[i]) for i in new_sparse])
         t1 = time.perf_counter()
         missing = [a for a in articles if a.id not in dense]
+        encoded = None
+        if vectors is not None:
+            ahead, k = vectors
+            encoded = ahead.take(k)
+            if ahead.ids(k) != [a.id for a in missing]:
+                encoded = None  # the store changed since the build started: encode here
         if missing:
-            words = self._encoder.words
-            vectors = self._encoder.encode([dense_text(a, words) for a in missing])
-            rows = [(a.id, pack_dense(v)) for a, v in zip(missing, vectors, strict=True)]
+            if encoded is None:
+                with self._encode_lock:
+                    words = self._encoder.words
+                    encoded = self._encoder.encode([dense_text(a, words) for a in missing])
+            rows = [(a.id, pack_dense(v)) for a, v in zip(missing, encoded, strict=True)]
             store.put_features("dense", self._encoder.method, rows)
             dense.update(rows)
         t2 = time.perf_counter()
@@ -183,7 +222,9 @@ class Builder:
         dense = store.get_features("dense", self._encoder.method, ids)
         missing = [a for a in articles if a.id not in dense and a.id in tfidf and a.id in ents]
         if missing:  # stored under another encoder before a switch: encode with this one, once
-            vectors = self._encoder.encode([dense_text(a, self._encoder.words) for a in missing])
+            with self._encode_lock:
+                words = self._encoder.words
+                vectors = self._encoder.encode([dense_text(a, words) for a in missing])
             rows = [(a.id, pack_dense(v)) for a, v in zip(missing, vectors, strict=True)]
             with store.transaction():
                 store.put_features("dense", self._encoder.method, rows)

@@ -1,0 +1,80 @@
+"""Dense vectors of the next build chunks, encoded on a background thread.
+
+The encoder (torch, or the static tokenizer) releases the GIL while it works, so encoding chunk
+k + 1 on one core while chunk k is clustered on the other roughly halves a MiniLM build's wall
+time on two cores. Each chunk is encoded in exactly the call the builder would make itself (the
+same texts, in the same order), so the vectors are the ones a sequential build stores.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from newsprism.models import Article
+from newsprism.stories.encoder import Encoder
+from newsprism.stories.represent import dense_text
+
+AHEAD = 2  # chunks encoded ahead of the one being clustered (bounded memory)
+
+
+class DensePrefetch:
+    """Encodes ``chunks`` (the articles of each build chunk that have no stored vector) in
+    order, at most ``ahead`` chunks before the one last taken. ``lock`` serialises every use of
+    the encoder; pass the same lock to any other code that encodes meanwhile."""
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        chunks: Sequence[Sequence[Article]],
+        lock: threading.Lock,
+        ahead: int = AHEAD,
+    ) -> None:
+        if ahead < 1:
+            raise ValueError(f"ahead={ahead!r} must be at least 1")
+        self._encoder = encoder
+        self._chunks = chunks
+        self._lock = lock
+        self._ahead = ahead
+        self._futures: dict[int, Future[np.ndarray]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsprism-encode")
+        for k in range(min(ahead, len(chunks))):
+            self._submit(k)
+
+    def ids(self, k: int) -> list[str]:
+        """The ids of chunk ``k``'s articles that :meth:`take` returns vectors for, in order."""
+        return [a.id for a in self._chunks[k]]
+
+    def take(self, k: int) -> np.ndarray:
+        """Chunk ``k``'s vectors (waits for them); starts the chunk ``ahead`` further on."""
+        if not 0 <= k < len(self._chunks):
+            raise IndexError(f"chunk {k!r} does not exist; there are {len(self._chunks)}")
+        if k not in self._futures:
+            self._submit(k)
+        nxt = k + self._ahead
+        if nxt < len(self._chunks) and nxt not in self._futures:
+            self._submit(nxt)
+        return self._futures.pop(k).result()
+
+    def close(self) -> None:
+        """Drop the chunks not started; the one being encoded, if any, finishes in the
+        background (an interrupted build loses nothing stored)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._futures.clear()
+
+    def __enter__(self) -> DensePrefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _submit(self, k: int) -> None:
+        texts = [dense_text(a, self._encoder.words) for a in self._chunks[k]]
+        self._futures[k] = self._pool.submit(self._encode, texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._encoder.encode(texts)
