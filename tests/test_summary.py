@@ -17,7 +17,14 @@ from newsprism.service import Service
 from newsprism.synthesis.compress import balanced, compress, compress_many, readable, whole
 from newsprism.synthesis.keypoints import key_points
 from newsprism.synthesis.prepared import LexicalEncoder, prepare
-from newsprism.synthesis.summary import Selection, Summary, SummarySentence, is_fragment, summarize
+from newsprism.synthesis.summary import (
+    Selection,
+    Summary,
+    SummarySentence,
+    is_fragment,
+    stands_alone,
+    summarize,
+)
 from tests.conftest import SEEDS
 
 
@@ -325,3 +332,17 @@ def test_compress_pathological_sentences_stay_fast_and_well_formed() -> None:
             assert balanced(v.text) and v.words >= 5 and len(v.text) < len(text)
             assert all(0 <= a < b <= len(text) for a, b in v.spans)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("They did leave behind a plan.", False),
+        ("It looks like he is going to get it.", False),
+        ("Senate leader Mitch McConnell said he was mistaken. “", False),
+        ("Italy's parliament approved the budget on Friday.", True),  # "It" only as a word
+        ("The White House announced a $13 billion aid package.", True),
+    ],
+)
+def test_what_stands_alone_in_a_summary(text: str, alone: bool) -> None:
+    assert stands_alone(text) is alone

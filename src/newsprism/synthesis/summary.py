@@ -12,6 +12,7 @@ skipped (MMR). Each chosen sentence cites every article with a sentence similar 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -35,6 +36,7 @@ MIN_WORDS = 5
 REDUNDANT = 0.85
 LOADED_PENALTY = 0.05
 NEW_SIDE_BONUS = 0.01
+_PRONOUN_START = re.compile(r"(?:He|She|It|They|We|I|His|Her|Its|Their|Them)\b")
 _BULLETS = ("•", "·", "-", "–", "—", "*", "▪", "◦")
 
 
@@ -275,10 +277,10 @@ def candidate_features(
     article_ids = sorted({s.article_id for s in story.sentences})
     options = {i: cut.get(i) or [whole(story.sentences[i].text)] for i in usable}
     clean = {
-        i: [v for v in found if story.sentences[i].index < 0 or readable(v.text)]
+        i: [v for v in found if story.sentences[i].index < 0 or stands_alone(v.text)]
         for i, found in options.items()
     }
-    if any(clean.values()):  # a broken quote or a sentence cut off mid-phrase only as last resort
+    if any(clean.values()):  # what cannot stand alone only as a last resort
         options = clean
     out = []
     for i in usable:
@@ -309,6 +311,12 @@ def _summary_sentence(
         spans=spans if cand.variant.cuts else (),
         cuts=cand.variant.cuts,
     )
+
+
+def stands_alone(text: str) -> bool:
+    """Readable out of its article: no broken quote, not cut off mid-phrase, and not opening
+    with a pronoun whose referent would be in a sentence left out ("They did leave a plan.")."""
+    return readable(text) and _PRONOUN_START.match(text) is None
 
 
 def is_fragment(text: str) -> bool:
