@@ -11,7 +11,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -19,6 +19,7 @@ from newsprism.models import Article, Side
 from newsprism.synthesis.keypoints import KeyPoints, key_points
 from newsprism.synthesis.llm import ChatClient, LLMSynthesis, synthesize_llm
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder, prepare
+from newsprism.synthesis.sample import MAX_ARTICLES, read_sample
 from newsprism.synthesis.summary import DEFAULT_WORDS, Lexicon, Summary, summarize
 
 SYNTHESIS_METHOD = "newsprism.synthesis.v1"
@@ -107,18 +108,23 @@ def synthesize(
     llm: ChatClient | None = None,
     per_side: int = 3,
     with_parts: bool = True,
+    max_articles: int = MAX_ARTICLES,
 ) -> Synthesis:
-    """The synthesis of one story's articles (originals; reprints add nothing new).
+    """The synthesis of one story's articles (originals; reprints add nothing new); of a
+    sample of them above ``max_articles`` (:mod:`newsprism.synthesis.sample`, said in a note).
 
     ``with_parts=False`` leaves out people and places, facts and timeline (for benchmarks of
     the summary alone)."""
     enc = encoder if encoder is not None else LexicalEncoder()
     clock = _Clock()
+    articles, sample_note = read_sample(articles, sides, max_articles)
     story = clock.run("prepare", lambda: prepare(articles, sides, enc))
     from newsprism.synthesis.summary import sentence_scores
 
     scores = clock.run("scores", lambda: sentence_scores(story))
     summary = clock.run("summary", lambda: summarize(story, words, lexicon, scores))
+    if sample_note is not None:
+        summary = replace(summary, notes=(*summary.notes, sample_note))
     points = clock.run("key_points", lambda: key_points(story, per_side, scores))
     methods = {
         "synthesis": SYNTHESIS_METHOD,
@@ -175,7 +181,7 @@ def _optional(module: str, function: str) -> Callable[..., Any] | None:
 
 def _versions() -> list[str]:
     """The versioned method names of every stage, so a new version recomputes stored results."""
-    modules = [summarize.__module__, key_points.__module__, __name__]
+    modules = [summarize.__module__, key_points.__module__, read_sample.__module__, __name__]
     modules += [mod for _, mod, _ in _OPTIONAL]
     found = []
     for name in modules:
