@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-COMPRESS_METHOD = "newsprism.sentence-cuts.v1"
+COMPRESS_METHOD = "newsprism.sentence-cuts.v1"  # a new version needs a new SUMMARY_METHOD too
 MAX_CHARS = 1_500
 MAX_VARIANTS = 12
 MAX_CUTS = 5
