@@ -74,9 +74,7 @@ def _row_to_article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteStore(
-    StoryTables, SearchTables, OutletTables, SynthesisTables, LeanTables, SideTables
-):
+class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables, LeanTables, SideTables):
     """An :class:`~newsprism.store.base.ArticleStore` in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
