@@ -106,11 +106,11 @@ class Builder:
         if not pending:
             report.seconds = time.perf_counter() - started
             return report
-        stats = CorpusStats(store.load_corpus_stats())
-        clusterer = self._restore(pending, stats)
-        linker = ThreadLinker(store)
         done = 0
-        with self._prefetch(pending) as ahead:
+        with self._prefetch(pending) as ahead:  # the encoder loads while stories are restored
+            stats = CorpusStats(store.load_corpus_stats())
+            clusterer = self._restore(pending, stats)
+            linker = ThreadLinker(store)
             for k, offset in enumerate(range(0, total, CHUNK)):
                 chunk = pending[offset : offset + CHUNK]
                 self._build_chunk(chunk, (ahead, k), stats, clusterer, linker, report)
