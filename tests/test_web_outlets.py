@@ -246,4 +246,4 @@ def test_story_page_shows_what_the_text_suggests_when_it_does_not_count(tmp_path
         row = data["coverage"]["articles"]["hostile-1"]
         assert (row["side"], row["basis"]) == ("unrated", "none")
         assert row["text_estimate"] == {"side": "right", "probability": 0.6}
-        assert "(text suggests right, 60%)" in c.get(f"/stories/{story_id}").text
+        assert "text suggests right (60%), not counted" in c.get(f"/stories/{story_id}").text
