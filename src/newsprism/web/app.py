@@ -52,8 +52,9 @@ class ServicePool:
 
     def _fresh(self) -> Service:
         service = Service(self.settings)
-        self._version = service.store.data_version()
         service.story_list(StoryQuery(per_page=1))  # loads the registry and base rates
+        service.refresh_story_sides()  # so no filtered list waits for them (an old archive)
+        self._version = service.store.data_version()
         return service
 
     def get(self) -> Service:
