@@ -236,14 +236,14 @@ def test_story_page_shows_what_the_text_suggests_when_it_does_not_count(tmp_path
 
     settings = build_archive(tmp_path / "hint.db")
     with Service(settings) as svc:
-        probs = {Side.LEFT: 0.2, Side.CENTER: 0.2, Side.RIGHT: 0.6}
-        estimate = LeanEstimate(Side.RIGHT, 0.6, probs, "test-lean.v1")
+        probs = {Side.LEFT: 0.3, Side.CENTER: 0.25, Side.RIGHT: 0.45}
+        estimate = LeanEstimate(Side.RIGHT, 0.45, probs, "test-lean.v1")
         with svc.store.transaction():
             svc.store.put_article_leans([("hostile-1", estimate)])
         story_id = svc.store.story_of("hostile-1")
-    with TestClient(create_app(settings)) as c:  # default floor: estimates never count
+    with TestClient(create_app(settings)) as c:  # below the default floor, 0.5: not counted
         data = c.get(f"/stories/{story_id}.json").json()
         row = data["coverage"]["articles"]["hostile-1"]
         assert (row["side"], row["basis"]) == ("unrated", "none")
-        assert row["text_estimate"] == {"side": "right", "probability": 0.6}
-        assert "text suggests right (60%), not counted" in c.get(f"/stories/{story_id}").text
+        assert row["text_estimate"] == {"side": "right", "probability": 0.45}
+        assert "text suggests right (45%), not counted" in c.get(f"/stories/{story_id}").text

@@ -115,10 +115,10 @@ class Settings:
     """Fewest words (headline + body, after outlet names, bylines and footers are removed) for
     a text-only lean estimate; an article with less stays unrated."""
 
-    lean_min_probability: float = 1.0
+    lean_min_probability: float = 0.5
     """Least probability of a text-only lean estimate for it to count an article on a side
     (coverage, blindspots, framing, key points); below it the article counts as unrated, and
-    1.0 (the default) means never. The estimate is stored and shown either way."""
+    1.0 means never. The estimate is stored and shown either way."""
 
     synthesize_on_build: bool = True
     """Compute and store, during ``build``, the synthesis of every story the build changed that
