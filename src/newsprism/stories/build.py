@@ -10,6 +10,7 @@ everything else goes through the :class:`~newsprism.stories.clusterer.Clusterer`
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -155,7 +156,10 @@ class Builder:
             [a for _, a in pending[offset : offset + CHUNK] if a.id not in stored]
             for offset in range(0, len(pending), CHUNK)
         ]
-        return DensePrefetch(self._encoder, chunks, self._encode_lock)
+        workers = _encode_workers(self._encoder)
+        return DensePrefetch(
+            self._encoder, chunks, self._encode_lock, ahead=max(2, workers), workers=workers
+        )
 
     # --- representations --------------------------------------------------------------------
     def _represent(
@@ -326,6 +330,15 @@ class Builder:
                 pack_dense(state.centroid.astype(np.float32)),
                 [e for e, _ in state.ents.most_common(12)],
             )
+
+
+def _encode_workers(encoder: Encoder) -> int:
+    """Chunks encoded at once: one per core for a one-thread encoder that can replicate itself
+    (at most two, for memory), else one."""
+    threads = getattr(encoder, "threads", None)
+    if threads != 1 or not hasattr(encoder, "replica"):
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def _match(old_of: dict[str, int], new_of: dict[str, int], first_new: int) -> dict[int, int]:

@@ -27,6 +27,7 @@ import numpy as np
 from newsprism.errors import ConfigError
 from newsprism.stories.merging import MERGE_FEATURES, pair_row
 from newsprism.stories.represent import Representation
+from newsprism.stories.sparse import Members, Vocabulary
 
 RECENT = 8  # latest members kept per story for the max-similarity features
 SHORT_WORDS = 25  # a headline, or a headline and a line
@@ -135,6 +136,8 @@ class StoryState:
     touched: bool = True
     shard: int | None = None
     _recent_dense: np.ndarray | None = None
+    _recent_terms: Members | None = None
+    _ent_total: float | None = None
 
     @property
     def recent_dense(self) -> np.ndarray:
@@ -142,6 +145,25 @@ class StoryState:
         if self._recent_dense is None:
             self._recent_dense = np.stack([r.dense for r in self.recent])
         return self._recent_dense
+
+    def recent_terms(self, vocab: Vocabulary) -> Members:
+        """The latest members' TF-IDF vectors as arrays (kept until the story changes)."""
+        if self._recent_terms is None:
+            self._recent_terms = vocab.members(self.recent)
+        return self._recent_terms
+
+    @property
+    def ent_total(self) -> float:
+        """The summed IDF of the story's entities (kept until the story changes)."""
+        if self._ent_total is None:
+            self._ent_total = sum(self.ent_idf.values())
+        return self._ent_total
+
+    def _changed(self) -> None:
+        self._recent_dense = None
+        self._recent_terms = None
+        self._ent_total = None
+        self.touched = True
 
     def add(self, rep: Representation) -> None:
         self.dsum = self.dsum + rep.dense
@@ -157,10 +179,9 @@ class StoryState:
         self.size += 1
         self.nlen += rep.n_words
         self.recent = [*self.recent, rep][-RECENT:]
-        self._recent_dense = None
         if self.language is None:
             self.language = rep.language
-        self.touched = True
+        self._changed()
 
     def absorb(self, other: StoryState) -> None:
         self.dsum = self.dsum + other.dsum
@@ -176,20 +197,47 @@ class StoryState:
         self.size += other.size
         self.nlen += other.nlen
         self.recent = (self.recent + other.recent)[-RECENT:]
-        self._recent_dense = None
         self.pinned = self.pinned or other.pinned
-        self.touched = True
+        self._changed()
 
     @property
     def centroid(self) -> np.ndarray:
         return self.dsum / (float(np.linalg.norm(self.dsum)) + 1e-9)
 
 
+class _Window:
+    """The gathered centroids of one day's window, kept current as stories change."""
+
+    def __init__(self, day: int, rows: np.ndarray, matrix: np.ndarray) -> None:
+        self.day = day
+        n = len(rows)
+        self.rows = np.zeros(max(64, 2 * n), dtype=np.int64)
+        self.rows[:n] = rows
+        self.matrix = np.zeros((len(self.rows), matrix.shape[1]), dtype=np.float32)
+        self.matrix[:n] = matrix[rows]
+        self.n = n
+        self.pos = dict(zip(rows.tolist(), range(n), strict=True))
+
+    def append(self, row: int, centroid: np.ndarray) -> None:
+        n = self.n
+        if n >= len(self.rows):
+            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+            self.matrix = np.concatenate([self.matrix, np.zeros_like(self.matrix)])
+        self.matrix[n] = centroid
+        self.rows[n] = row
+        self.pos[row] = n
+        self.n = n + 1
+
+
 class WindowIndex:
     """Story centroids bucketed by their latest day; exact cosine within the window.
 
-    Each day's bucket keeps its matrix rows as an array, rebuilt only when that bucket changes,
-    so a query costs one gather and one product over the stories in its window."""
+    Each day's bucket keeps its matrix rows as an array, rebuilt only when that bucket changes.
+    The rows of the last few queried windows are also kept gathered, one matrix each, updated
+    in place as stories change and extended as stories enter the window (articles mostly arrive
+    day by day, so consecutive queries share a window): a query then costs one product."""
+
+    WINDOWS = 8  # gathered windows kept (the articles' day and the merge step's days)
 
     def __init__(self, dim: int, window_days: int) -> None:
         self._window = window_days
@@ -199,6 +247,7 @@ class WindowIndex:
         self._shards: dict[int, set[int]] = defaultdict(set)  # day -> rows
         self._shard_rows: dict[int, np.ndarray] = {}
         self._alive = np.zeros(256, dtype=bool)
+        self._gathered: dict[int, _Window] = {}  # day -> its window, least recently used first
 
     def upsert(self, story: StoryState) -> None:
         row = self._rows.get(story.story_id)
@@ -210,7 +259,8 @@ class WindowIndex:
                 self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
                 self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
             self._alive[row] = True
-        self._matrix[row] = story.centroid
+        centroid = story.centroid
+        self._matrix[row] = centroid
         key = story.dmax if story.dmax is not None else -1
         if story.shard != key:
             if story.shard is not None:
@@ -219,14 +269,35 @@ class WindowIndex:
             self._shards[key].add(row)
             self._shard_rows.pop(key, None)
             story.shard = key
+        for day, win in list(self._gathered.items()):
+            pos = win.pos.get(row)
+            inside = key == -1 or abs(key - day) <= self._window
+            if pos is not None and inside:
+                win.matrix[pos] = centroid
+            elif pos is not None:
+                del self._gathered[day]  # left the window: gather again when queried
+            elif inside:
+                win.append(row, centroid)
 
     def remove(self, story: StoryState) -> None:
         row = self._rows.pop(story.story_id, None)
         if row is not None:
             self._alive[row] = False
+            for day, win in list(self._gathered.items()):
+                if row in win.pos:
+                    del self._gathered[day]
         if story.shard is not None and row is not None:
             self._shards[story.shard].discard(row)
             self._shard_rows.pop(story.shard, None)
+
+    def _window_of(self, day: int) -> _Window:
+        win = self._gathered.pop(day, None)
+        if win is None:
+            win = _Window(day, self.window_rows(day), self._matrix)
+            if len(self._gathered) >= self.WINDOWS:
+                del self._gathered[next(iter(self._gathered))]
+        self._gathered[day] = win  # most recently used last
+        return win
 
     def _rows_of(self, key: int) -> np.ndarray:
         rows = self._shard_rows.get(key)
@@ -252,16 +323,16 @@ class WindowIndex:
     ) -> tuple[list[int], np.ndarray]:
         if day is None:  # every story: one product over the whole matrix, no gather
             rows = np.flatnonzero(self._alive[: len(self._ids)])
-        else:
-            rows = self.window_rows(day)
-        if exclude is not None and exclude in self._rows:
-            rows = rows[rows != self._rows[exclude]]
-        if not len(rows):
-            return [], np.zeros(0, dtype=np.float32)
-        if day is None:
             sims = (self._matrix[: len(self._ids)] @ vector)[rows]
         else:
-            sims = self._matrix[rows] @ vector
+            win = self._window_of(day)
+            rows = win.rows[: win.n]
+            sims = win.matrix[: win.n] @ vector
+        if exclude is not None and exclude in self._rows:
+            keep = rows != self._rows[exclude]
+            rows, sims = rows[keep], sims[keep]
+        if not len(rows):
+            return [], np.zeros(0, dtype=np.float32)
         if len(rows) > k:
             top = np.argpartition(-sims, k - 1)[:k]
             top = top[np.lexsort((rows[top], -sims[top]))]
@@ -272,6 +343,18 @@ class WindowIndex:
 
 def _tfidf_dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(a[t] * b[t] for t in a.keys() & b.keys())
+
+
+def _dense_max(queries: np.ndarray, stories: list[StoryState]) -> np.ndarray:
+    """For each story, the highest dense cosine between a row of ``queries`` and one of its
+    latest members: one product over all the stories' members."""
+    if not stories:
+        return np.zeros(0, dtype=np.float32)
+    mats = [s.recent_dense for s in stories]
+    offsets = np.cumsum([0, *(len(m) for m in mats[:-1])])
+    sims = np.concatenate(mats) @ queries.T  # (all members, queries)
+    best: np.ndarray = np.maximum.reduceat(sims.max(axis=1), offsets)
+    return best
 
 
 def _with_margins(rows: list[list[float]]) -> np.ndarray:
@@ -299,6 +382,7 @@ class Clusterer:
         self.merges: list[tuple[int, int]] = []  # (kept, absorbed), in order
         self.since_merge = 0
         self._dim = dim
+        self._vocab = Vocabulary()
 
     # --- state ------------------------------------------------------------------------------
     def restore(self, story_id: int, members: Iterable[Representation], pinned: bool) -> None:
@@ -411,13 +495,17 @@ class Clusterer:
     def merge_rows(self, story_id: int, cands: list[int], sims: np.ndarray) -> np.ndarray:
         """Story-to-story feature rows (``MERGE_FEATURES``) of one story and its candidates."""
         story = self.stories[story_id]
+        others = [self.stories[sid] for sid in cands]
         best = float(sims[0]) if len(sims) else 0.0
+        dense_max = _dense_max(story.recent_dense, others)
+        tfidf_max = self._vocab.best(story.recent, [o.recent_terms(self._vocab) for o in others])
         return np.array(
             [
-                pair_row(story, self.stories[sid], float(sims[j]), best)
-                for j, sid in enumerate(cands)
+                pair_row(story, other, float(sims[j]), best, float(dense_max[j]),
+                         float(tfidf_max[j]))
+                for j, other in enumerate(others)
             ]
-        ).reshape(len(cands), len(MERGE_FEATURES))
+        ).reshape(len(cands), len(MERGE_FEATURES))  # fmt: skip
 
     def _absorb(self, a: StoryState, b: StoryState) -> None:
         # The older story (smaller id) keeps its id, so ids stay stable; pinned ones always win.
@@ -441,15 +529,46 @@ class Clusterer:
         return probs
 
     def _article_rows(self, rep: Representation, cands: list[int], sims: np.ndarray) -> np.ndarray:
-        tnorm = 1.0
+        """The join features of one article against each candidate story: the best-member
+        similarities of all candidates at once, then the cheap features per candidate (the
+        same values as ``_row`` for a one-article query)."""
+        stories = [self.stories[sid] for sid in cands]
         best = float(sims[0])
-        return _with_margins(
-            [
-                self._row(rep.dense[None, :], rep.tfidf, tnorm, [rep], rep.entities, rep.day,
-                          rep.day, rep.n_words, self.stories[sid], float(sims[j]), best)
-                for j, sid in enumerate(cands)
-            ]
-        )  # fmt: skip
+        dense_max = _dense_max(rep.dense[None, :], stories)
+        tfidf_max = self._vocab.best([rep], [s.recent_terms(self._vocab) for s in stories])
+        q_ents = rep.entities
+        weight_all = sum(q_ents.values()) + 1e-9
+        nw = rep.n_words
+        short = 1.0 if nw <= SHORT_WORDS else 0.0
+        long_ = 1.0 if nw >= LONG_WORDS else 0.0
+        day = rep.day
+        rows = []
+        for j, st in enumerate(stories):
+            dense_cent = float(sims[j])
+            tfidf_cent = _tfidf_dot(rep.tfidf, st.tsum) / (
+                (math.sqrt(st.tnorm2) + 1e-9) * (1.0 + 1e-9)
+            )
+            st_ents = st.ent_idf
+            shared = sum(w for e, w in q_ents.items() if e in st_ents)
+            ent_cont = shared / weight_all if q_ents else 0.0
+            story_all = st.ent_total
+            ent_rev = (
+                sum(st_ents[e] for e in q_ents if e in st_ents) / story_all if story_all else 0.0
+            )
+            both = day is not None and st.dmin is not None
+            gap = 0.0
+            if both:
+                assert day is not None and st.dmin is not None and st.dmax is not None
+                overlap = day <= st.dmax and st.dmin <= day
+                g = 0 if overlap else min(abs(day - st.dmax), abs(st.dmin - day))
+                gap = min(g, 10) / 10.0
+            rows.append([
+                dense_cent, float(dense_max[j]), tfidf_cent, float(tfidf_max[j]), ent_cont,
+                math.log1p(shared), float(both), gap, math.log1p(st.size), short,
+                short * dense_cent, short * tfidf_cent, dense_cent - best, long_ * tfidf_cent,
+                long_ * dense_cent, short * ent_cont, ent_rev,
+            ])  # fmt: skip
+        return _with_margins(rows)
 
     def _story_rows(self, a: StoryState, cands: list[int], sims: np.ndarray) -> np.ndarray:
         best = float(sims[0])

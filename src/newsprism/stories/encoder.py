@@ -75,18 +75,27 @@ def _cpu_flag(flag: str) -> bool:
 
 
 @cache
-def _load(threads: int) -> Any:
+def _load(threads: int, replica: int = 0) -> Any:
+    """The model for one encoding thread. Each ``replica`` has its own tokenizer (a tokenizer
+    may not be used by two threads at once) and shares the transformer's weights with replica
+    0, so every replica gives the same vectors."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # oneDNN keeps a compiled kernel per input shape (1,024 by default); every batch has its
+    # own sequence length, so the cache grew by hundreds of MB. 16 kept the speed (measured)
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
     folder = model_dir()
     _check_weights(folder)
     import torch
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(max(1, threads))
-    return SentenceTransformer(str(folder), device="cpu")
+    model = SentenceTransformer(str(folder), device="cpu")
+    if replica:
+        model[0].model = _load(threads, 0)[0].model  # one copy of the weights
+    return model
 
 
 class MiniLMEncoder:
@@ -96,17 +105,27 @@ class MiniLMEncoder:
     dim = DIM
     words = 64  # title + the first 64 words
 
-    def __init__(self, threads: int = 2, max_tokens: int = 128, batch_size: int = 64) -> None:
-        self._threads = threads
+    def __init__(
+        self, threads: int = 2, max_tokens: int = 128, batch_size: int = 64, replica: int = 0
+    ) -> None:
+        self.threads = threads
         self._max_tokens = max_tokens
         self._batch = batch_size
+        self._replica = replica
+
+    def replica(self, n: int) -> MiniLMEncoder:
+        """An encoder giving the same vectors from its own model instance (``n`` >= 1), for a
+        second thread encoding other texts at the same time."""
+        if n < 1:
+            raise ValueError(f"replica n={n!r} must be at least 1 (0 is the primary encoder)")
+        return MiniLMEncoder(self.threads, self._max_tokens, self._batch, replica=n)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         import torch
 
-        model = _load(self._threads)
+        model = _load(self.threads, self._replica)
         model.max_seq_length = self._max_tokens
         with (
             torch.inference_mode(),

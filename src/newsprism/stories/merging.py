@@ -30,20 +30,31 @@ def _tfidf_dot(a: dict[str, float], b: dict[str, float]) -> float:
 
 def _containment(a: StoryState, b: StoryState) -> float:
     """Share of ``a``'s entity weight (IDF) that ``b`` also names."""
-    total = sum(a.ent_idf.values())
+    total = a.ent_total
     if not total:
         return 0.0
     return sum(w for e, w in a.ent_idf.items() if e in b.ents) / total
 
 
-def pair_row(a: StoryState, b: StoryState, cent: float, best: float) -> list[float]:
+def pair_row(
+    a: StoryState,
+    b: StoryState,
+    cent: float,
+    best: float,
+    dense_max: float | None = None,
+    tfidf_max: float | None = None,
+) -> list[float]:
     """Merge features of stories ``a`` and ``b``; ``cent`` is their centroid cosine and
-    ``best`` the highest centroid cosine among ``a``'s merge candidates."""
-    dense_max = float((a.recent_dense @ b.recent_dense.T).max())
+    ``best`` the highest centroid cosine among ``a``'s merge candidates. The best-member
+    similarities are computed here unless given (the clusterer computes them for all of a
+    story's candidates at once)."""
+    if dense_max is None:
+        dense_max = float((a.recent_dense @ b.recent_dense.T).max())
     tfidf_cent = _tfidf_dot(a.tsum, b.tsum) / (
         (math.sqrt(a.tnorm2) + 1e-9) * (math.sqrt(b.tnorm2) + 1e-9)
     )
-    tfidf_max = max(_tfidf_dot(x.tfidf, y.tfidf) for x in a.recent for y in b.recent)
+    if tfidf_max is None:
+        tfidf_max = max(_tfidf_dot(x.tfidf, y.tfidf) for x in a.recent for y in b.recent)
     ca, cb = _containment(a, b), _containment(b, a)
     shared = sum(w for e, w in a.ent_idf.items() if e in b.ents)
     both = a.dmin is not None and b.dmin is not None

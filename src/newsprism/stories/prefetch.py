@@ -4,10 +4,16 @@ The encoder (torch, or the static tokenizer) releases the GIL while it works, so
 k + 1 on one core while chunk k is clustered on the other roughly halves a MiniLM build's wall
 time on two cores. Each chunk is encoded in exactly the call the builder would make itself (the
 same texts, in the same order), so the vectors are the ones a sequential build stores.
+
+With ``workers`` > 1, that many chunks are encoded at the same time, each by its own encoder
+instance (``encoder.replica(n)``, the same weights) on one torch thread: a chunk's call is still
+the call a sequential build makes, so the vectors are still the same, and the encoder can use
+both cores while the clusterer waits for it.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +30,8 @@ AHEAD = 2  # chunks encoded ahead of the one being clustered (bounded memory)
 class DensePrefetch:
     """Encodes ``chunks`` (the articles of each build chunk that have no stored vector) in
     order, at most ``ahead`` chunks before the one last taken. ``lock`` serialises every use of
-    the encoder; pass the same lock to any other code that encodes meanwhile."""
+    the encoder; pass the same lock to any other code that encodes meanwhile. ``workers``
+    chunks are encoded at once; more than one needs an encoder with ``replica(n)``."""
 
     def __init__(
         self,
@@ -32,15 +39,29 @@ class DensePrefetch:
         chunks: Sequence[Sequence[Article]],
         lock: threading.Lock,
         ahead: int = AHEAD,
+        workers: int = 1,
     ) -> None:
         if ahead < 1:
             raise ValueError(f"ahead={ahead!r} must be at least 1")
+        if workers < 1:
+            raise ValueError(f"workers={workers!r} must be at least 1")
+        replica = getattr(encoder, "replica", None)
+        if workers > 1 and replica is None:
+            raise ValueError(
+                f"workers={workers!r} needs an encoder with replica(n); "
+                f"{type(encoder).__name__} has none: use workers=1"
+            )
         self._encoder = encoder
         self._chunks = chunks
-        self._lock = lock
         self._ahead = ahead
+        # each worker takes a free (encoder, lock) pair; the primary one shares ``lock``
+        self._free: queue.SimpleQueue[tuple[Encoder, threading.Lock]] = queue.SimpleQueue()
+        self._free.put((encoder, lock))
+        for n in range(1, workers):
+            assert replica is not None
+            self._free.put((replica(n), threading.Lock()))
         self._futures: dict[int, Future[np.ndarray]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsprism-encode")
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsprism-encode")
         for k in range(min(ahead, len(chunks))):
             self._submit(k)
 
@@ -76,5 +97,9 @@ class DensePrefetch:
         self._futures[k] = self._pool.submit(self._encode, texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return self._encoder.encode(texts)
+        encoder, lock = self._free.get()
+        try:
+            with lock:
+                return encoder.encode(texts)
+        finally:
+            self._free.put((encoder, lock))

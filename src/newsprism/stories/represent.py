@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -51,6 +51,11 @@ class Representation:
     day: int | None  # proleptic ordinal of the publication day, or None
     n_words: int
     language: str | None
+    # (vocabulary token, term ids, weights): the TF-IDF vector as arrays, cached by the
+    # clusterer's vocabulary (newsprism.stories.sparse); never stored
+    terms: tuple[int, np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 def article_day(article: Article) -> int | None:
