@@ -211,9 +211,9 @@ class _Window:
     def __init__(self, day: int, rows: np.ndarray, matrix: np.ndarray) -> None:
         self.day = day
         n = len(rows)
-        self.rows = np.zeros(max(64, 2 * n), dtype=np.int64)
+        self.rows = np.empty(n + 64, dtype=np.int64)
         self.rows[:n] = rows
-        self.matrix = np.zeros((len(self.rows), matrix.shape[1]), dtype=np.float32)
+        self.matrix = np.empty((n + 64, matrix.shape[1]), dtype=np.float32)
         self.matrix[:n] = matrix[rows]
         self.n = n
         self.pos = dict(zip(rows.tolist(), range(n), strict=True))
@@ -221,8 +221,8 @@ class _Window:
     def append(self, row: int, centroid: np.ndarray) -> None:
         n = self.n
         if n >= len(self.rows):
-            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-            self.matrix = np.concatenate([self.matrix, np.zeros_like(self.matrix)])
+            self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
+            self.matrix = np.concatenate([self.matrix, np.empty_like(self.matrix)])
         self.matrix[n] = centroid
         self.rows[n] = row
         self.pos[row] = n
