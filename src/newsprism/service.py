@@ -27,6 +27,7 @@ from newsprism.ingest.posted import as_jsonl
 from newsprism.ingest.runner import Ingestor, Progress
 from newsprism.ingest.sources import Unit
 from newsprism.lean.article import METHOD as ARTICLE_LEAN_METHOD
+from newsprism.lean.article import ArticleLeanModel
 from newsprism.lean.coverage import (
     SIDES_METHOD,
     Blindspot,
@@ -43,7 +44,7 @@ from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.lean.outlets import Registry, domain_of
-from newsprism.lean.stage import LeanReport, run_lean_stage
+from newsprism.lean.stage import LeanReport, estimate_article, run_lean_stage
 from newsprism.models import (
     ArchiveStats,
     Article,
@@ -131,8 +132,10 @@ class Service:
         the text-only lean of every article that has no estimate of the current model (counts
         in ``report.lean``), then store the synthesis of the stories the build changed."""
         started = datetime.now(UTC).isoformat()
-        report = self._build_stories(full, progress)
-        report.lean = self.estimate_leans().summary()
+        leans, early = self._leans_alongside()  # each chunk's leans while its vectors encode
+        report = self._build_stories(full, progress, leans)
+        lean = self.estimate_leans()  # whatever the chunks did not cover, and the unrated
+        report.lean = {"estimated": early[0] + lean.estimated, "unrated": lean.unrated}
         self.refresh_story_sides(self.store.stories_updated_since(started))
         if self.settings.synthesize_on_build:
             report.syntheses = self.refresh_syntheses(
@@ -148,12 +151,35 @@ class Service:
         (too short ones stay unrated)."""
         return run_lean_stage(self.store, min_words=self.settings.lean_min_words)
 
+    def _leans_alongside(self) -> tuple[Callable[[Sequence[Article]], None], list[int]]:
+        """A build hook storing the text-only lean estimate of each chunk's articles that have
+        none of the current model (the same estimates as ``estimate_leans``), and the count."""
+        model = ArticleLeanModel.load()
+        count = [0]
+
+        def estimate(articles: Sequence[Article]) -> None:
+            have = self.store.get_article_leans([a.id for a in articles], model.method)
+            rows = [
+                (a.id, found)
+                for a in articles
+                if a.id not in have
+                and (found := estimate_article(model, a, self.settings.lean_min_words))
+            ]
+            self.store.put_article_leans(rows)
+            count[0] += len(rows)
+
+        return estimate, count
+
     def _build_stories(
-        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        alongside: Callable[[Sequence[Article]], None] | None = None,
     ) -> BuildReport:
         name = self.settings.story_encoder
         encoder = make_encoder(name, threads=self.settings.torch_threads)
-        return Builder(self.store, encoder, scoring_model(name)).run(full=full, progress=progress)
+        builder = Builder(self.store, encoder, scoring_model(name))
+        return builder.run(full=full, progress=progress, alongside=alongside)
 
     def stories(self, limit: int | None = None) -> list[Story]:
         return list_stories(self.store, limit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,8 +75,16 @@ def _cpu_flag(flag: str) -> bool:
         return False
 
 
-@cache
+_LOADING = threading.RLock()  # two encoder threads starting at once load the model once
+
+
 def _load(threads: int, replica: int = 0) -> Any:
+    with _LOADING:
+        return _load_once(threads, replica)
+
+
+@cache
+def _load_once(threads: int, replica: int) -> Any:
     """The model for one encoding thread. Each ``replica`` has its own tokenizer (a tokenizer
     may not be used by two threads at once) and shares the transformer's weights with replica
     0, so every replica gives the same vectors."""
