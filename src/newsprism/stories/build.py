@@ -385,10 +385,9 @@ def _one_blas_thread() -> AbstractContextManager[object]:
 
 
 def _encode_workers(encoder: Encoder) -> int:
-    """Chunks encoded at once: one per core for a one-thread encoder that can replicate itself
-    (at most two, for memory), else one."""
-    threads = getattr(encoder, "threads", None)
-    if threads != 1 or not hasattr(encoder, "replica"):
+    """Chunks encoded at once: one per core (at most two, for memory), each on one torch
+    thread, for an encoder that can replicate itself; else one."""
+    if not hasattr(encoder, "replica"):
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 

@@ -78,13 +78,13 @@ def _cpu_flag(flag: str) -> bool:
 _LOADING = threading.RLock()  # two encoder threads starting at once load the model once
 
 
-def _load(threads: int, replica: int = 0) -> Any:
+def _load(replica: int = 0) -> Any:
     with _LOADING:
-        return _load_once(threads, replica)
+        return _load_once(replica)
 
 
 @cache
-def _load_once(threads: int, replica: int) -> Any:
+def _load_once(replica: int) -> Any:
     """The model for one encoding thread. Each ``replica`` has its own tokenizer (a tokenizer
     may not be used by two threads at once) and shares the transformer's weights with replica
     0, so every replica gives the same vectors."""
@@ -97,13 +97,11 @@ def _load_once(threads: int, replica: int) -> Any:
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
     folder = model_dir()
     _check_weights(folder)
-    import torch
     from sentence_transformers import SentenceTransformer
 
-    torch.set_num_threads(max(1, threads))
     model = SentenceTransformer(str(folder), device="cpu")
     if replica:
-        model[0].model = _load(threads, 0)[0].model  # one copy of the weights
+        model[0].model = _load(0)[0].model  # one copy of the weights
     return model
 
 
@@ -123,19 +121,23 @@ class MiniLMEncoder:
         self._replica = replica
 
     def replica(self, n: int) -> MiniLMEncoder:
-        """An encoder giving the same vectors from its own model instance (``n`` >= 1), for a
-        second thread encoding other texts at the same time."""
-        if n < 1:
-            raise ValueError(f"replica n={n!r} must be at least 1 (0 is the primary encoder)")
-        return MiniLMEncoder(self.threads, self._max_tokens, self._batch, replica=n)
+        """An encoder on one torch thread with model instance ``n`` (its own tokenizer, shared
+        weights), for one of several threads encoding different texts at the same time. The
+        vectors are this encoder's: one torch thread or two give the same bits (measured)."""
+        if n < 0:
+            raise ValueError(f"replica n={n!r} must be 0 or more")
+        return MiniLMEncoder(1, self._max_tokens, self._batch, replica=n)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         import torch
 
-        model = _load(self.threads, self._replica)
+        model = _load(self._replica)
         model.max_seq_length = self._max_tokens
+        threads = max(1, self.threads)
+        if torch.get_num_threads() != threads:  # per calling thread under OpenMP
+            torch.set_num_threads(threads)
         with (
             torch.inference_mode(),
             torch.autocast("cpu", dtype=torch.bfloat16, enabled=_bf16_supported()),

@@ -6,17 +6,19 @@ time on two cores. Each chunk is encoded in exactly the call the builder would m
 same texts, in the same order), so the vectors are the ones a sequential build stores.
 
 With ``workers`` > 1, that many chunks are encoded at the same time, each by its own encoder
-instance (``encoder.replica(n)``, the same weights) on one torch thread: a chunk's call is still
-the call a sequential build makes, so the vectors are still the same, and the encoder can use
-both cores while the clusterer waits for it.
+(``encoder.replica(n)``: its own tokenizer, the same weights, one torch thread): a chunk's call
+is still the call a sequential build makes, so the vectors are still the same, and the encoder
+uses both cores while the clusterer waits for it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 
 import numpy as np
 
@@ -25,6 +27,24 @@ from newsprism.stories.encoder import Encoder
 from newsprism.stories.represent import dense_text
 
 AHEAD = 2  # chunks encoded ahead of the one being clustered (bounded memory)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return trim
+
+
+def _release_freed_memory() -> None:
+    """Hand the memory an encode call freed back to the system (glibc keeps it per thread
+    otherwise): about 100 MB less peak with two encoder threads, for about 1 s of CPU on the
+    dev file."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class DensePrefetch:
@@ -54,12 +74,15 @@ class DensePrefetch:
         self._encoder = encoder
         self._chunks = chunks
         self._ahead = ahead
-        # each worker takes a free (encoder, lock) pair; the primary one shares ``lock``
+        # each worker takes a free (encoder, lock) pair; the first shares ``lock``, as its
+        # model instance may be the one the caller encodes with
         self._free: queue.SimpleQueue[tuple[Encoder, threading.Lock]] = queue.SimpleQueue()
-        self._free.put((encoder, lock))
-        for n in range(1, workers):
+        if workers == 1:
+            self._free.put((encoder, lock))
+        for n in range(workers if workers > 1 else 0):
             assert replica is not None
-            self._free.put((replica(n), threading.Lock()))
+            self._free.put((replica(n), lock if n == 0 else threading.Lock()))
+        self._workers = workers
         self._futures: dict[int, Future[np.ndarray]] = {}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsprism-encode")
         for k in range(min(ahead, len(chunks))):
@@ -108,3 +131,5 @@ class DensePrefetch:
                 return encoder.encode(texts)
         finally:
             self._free.put((encoder, lock))
+            if self._workers > 1:
+                _release_freed_memory()
