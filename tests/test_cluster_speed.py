@@ -19,12 +19,13 @@ import pytest
 from newsprism.config import Settings
 from newsprism.models import Article
 from newsprism.service import Service
-from newsprism.stories.clusterer import Clusterer, ScoringModel, StoryState, WindowIndex
+from newsprism.stories.clusterer import Clusterer, ScoringModel, StoryState
 from newsprism.stories.merging import pair_row
 from newsprism.stories.prefetch import DensePrefetch
 from newsprism.stories.represent import CorpusStats, Representation, article_day, n_words
 from newsprism.stories.sparse import Vocabulary
 from newsprism.stories.static_encoder import StaticEncoder
+from newsprism.stories.window import WindowIndex
 from tests.conftest import text_article
 
 WORDS = (
