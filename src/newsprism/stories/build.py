@@ -96,10 +96,11 @@ class Builder:
         progress: Callable[[int, int], None] | None = None,
         alongside: Callable[[Sequence[Article]], None] | None = None,
     ) -> BuildReport:
-        """Build every article stored since the last build. ``alongside`` is called once with
-        each chunk's articles, in order, inside a chunk's transaction: chunk k's before chunk k
-        is clustered, and later chunks' while chunk k's dense vectors are not encoded yet, so
-        text-only work placed there fills the time the build would wait for the encoder."""
+        """Build every article stored since the last build. ``alongside`` is called with each
+        chunk's articles, in order, inside the chunk's transaction, before the chunk takes its
+        dense vectors: text-only work placed there runs while the encoder threads work.
+        (Running it further ahead, while a chunk's vectors are awaited, was measured: it slowed
+        the encoder threads' start, which holds the build's critical path, and gained nothing.)"""
         store = self._store
         report = BuildReport()
         started = time.perf_counter()
@@ -123,12 +124,9 @@ class Builder:
             stats = CorpusStats(store.load_corpus_stats())
             clusterer = self._restore(pending, stats)
             linker = ThreadLinker(store)
-            side = _Alongside(
-                alongside, [[a for _, a in pending[o : o + CHUNK]] for o in range(0, total, CHUNK)]
-            )
             for k, offset in enumerate(range(0, total, CHUNK)):
                 chunk = pending[offset : offset + CHUNK]
-                self._build_chunk(chunk, (ahead, k), stats, clusterer, linker, report, side)
+                self._build_chunk(chunk, (ahead, k), stats, clusterer, linker, report, alongside)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
@@ -147,19 +145,19 @@ class Builder:
         clusterer: Clusterer,
         linker: ThreadLinker,
         report: BuildReport,
-        side: _Alongside,
+        alongside: Callable[[Sequence[Article]], None] | None = None,
     ) -> None:
         """One chunk in one transaction: representations, assignments, merges, labels,
         threads, running statistics and progress."""
         store = self._store
         with store.transaction():
             build_id = store.start_build(self.method)
-            ahead, k = vectors
-            started = time.perf_counter()
-            side.run(k, lambda: ahead.ready(k))
-            report.timings["alongside"] = (
-                report.timings.get("alongside", 0.0) + time.perf_counter() - started
-            )
+            if alongside is not None:
+                started = time.perf_counter()
+                alongside([a for _, a in chunk])
+                report.timings["alongside"] = (
+                    report.timings.get("alongside", 0.0) + time.perf_counter() - started
+                )
             reps = self._represent([a for _, a in chunk], stats, report, vectors)
             touched = self._assign(chunk, reps, clusterer, build_id, report)
             touched |= self._apply_merges(clusterer, report)
@@ -351,25 +349,6 @@ class Builder:
                 pack_dense(state.centroid.astype(np.float32)),
                 [e for e, _ in state.ents.most_common(12)],
             )
-
-
-class _Alongside:
-    """The build's text-only hook over the chunks, each chunk once and in order."""
-
-    def __init__(
-        self, hook: Callable[[Sequence[Article]], None] | None, chunks: list[list[Article]]
-    ) -> None:
-        self._hook = hook
-        self._chunks = chunks
-        self._next = 0
-
-    def run(self, k: int, ready: Callable[[], bool]) -> None:
-        """Chunk ``k``'s work (and any before it), then later chunks' until ``ready()``."""
-        if self._hook is None:
-            return
-        while self._next < len(self._chunks) and (self._next <= k or not ready()):
-            self._hook(self._chunks[self._next])
-            self._next += 1
 
 
 def _one_blas_thread() -> AbstractContextManager[object]:

@@ -92,11 +92,6 @@ class DensePrefetch:
         """The ids of chunk ``k``'s articles that :meth:`take` returns vectors for, in order."""
         return [a.id for a in self._chunks[k]]
 
-    def ready(self, k: int) -> bool:
-        """Whether :meth:`take` would return chunk ``k`` at once (or encode it itself)."""
-        future = self._futures.get(k)
-        return future is None or future.done()
-
     def take(self, k: int) -> np.ndarray:
         """Chunk ``k``'s vectors (waits for them); starts the chunk ``ahead`` further on."""
         if not 0 <= k < len(self._chunks):
