@@ -9,6 +9,7 @@ dense vectors are random (seeded), so no sentence model is needed.
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from pathlib import Path
@@ -217,3 +218,12 @@ def test_minilm_replicas_on_two_threads_give_the_primary_vectors() -> None:
         assert np.array_equal(vectors, want)
     with pytest.raises(ValueError, match="replica n=-1"):
         encoder.replica(-1)
+
+
+def test_build_encodes_at_most_torch_threads_chunks_at_once() -> None:
+    from newsprism.stories.build import _encode_workers
+    from newsprism.stories.encoder import MiniLMEncoder
+
+    assert _encode_workers(MiniLMEncoder(threads=1)) == 1  # the setting caps the cores taken
+    assert _encode_workers(MiniLMEncoder(threads=8)) == min(2, os.cpu_count() or 1)
+    assert _encode_workers(object()) == 1  # type: ignore[arg-type]  # no replicas: one

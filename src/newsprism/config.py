@@ -71,7 +71,8 @@ class Settings:
     """Texts shorter than this are not checked for near-duplicates (headlines alike by chance)."""
 
     torch_threads: int = 2
-    """CPU threads for the sentence encoder (keep at or under the number of cores)."""
+    """CPU threads for the sentence encoder (keep at or under the number of cores); the story
+    build encodes that many chunks at once (at most two), each on one thread."""
 
     story_encoder: str = "minilm"
     """Sentence vectors for story clustering: ``minilm`` (the all-MiniLM-L6-v2 transformer) or

@@ -364,11 +364,13 @@ def _one_blas_thread() -> AbstractContextManager[object]:
 
 
 def _encode_workers(encoder: Encoder) -> int:
-    """Chunks encoded at once: one per core (at most two, for memory), each on one torch
-    thread, for an encoder that can replicate itself; else one."""
+    """Chunks encoded at once, for an encoder that can replicate itself (else one): one per
+    core, each on one torch thread, at most two (memory) and at most the encoder's ``threads``
+    (the ``torch_threads`` setting caps the cores the build's encoding takes)."""
     if not hasattr(encoder, "replica"):
         return 1
-    return max(1, min(2, os.cpu_count() or 1))
+    cap = int(getattr(encoder, "threads", 2) or 1)
+    return max(1, min(2, cap, os.cpu_count() or 1))
 
 
 def _match(old_of: dict[str, int], new_of: dict[str, int], first_new: int) -> dict[int, int]:
