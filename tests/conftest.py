@@ -5,11 +5,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 
 from newsprism.config import Settings
 from newsprism.models import Article, SourceKind
 from newsprism.service import Service
+from newsprism.stories.represent import CorpusStats, Representation, article_day, n_words
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "files"
@@ -55,4 +57,13 @@ def text_article(
         extraction_method="test", ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
         outlet_name=f"Outlet {aid}", language=language,
         published=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
+    )  # fmt: skip
+
+
+def representation(article: Article, stats: CorpusStats, dense: np.ndarray) -> Representation:
+    """What the build stores for ``article``, with a given dense vector (normalised here)."""
+    unit = (dense / np.linalg.norm(dense)).astype(np.float32)
+    return Representation(
+        article.id, stats.tfidf(article), stats.entities(article), unit, article_day(article),
+        n_words(article), "en",
     )  # fmt: skip

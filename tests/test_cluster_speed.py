@@ -23,11 +23,11 @@ from newsprism.service import Service
 from newsprism.stories.clusterer import Clusterer, ScoringModel, StoryState
 from newsprism.stories.merging import pair_row
 from newsprism.stories.prefetch import DensePrefetch
-from newsprism.stories.represent import CorpusStats, Representation, article_day, n_words
+from newsprism.stories.represent import CorpusStats, Representation
 from newsprism.stories.sparse import Vocabulary
 from newsprism.stories.static_encoder import StaticEncoder
 from newsprism.stories.window import WindowIndex
-from tests.conftest import text_article
+from tests.conftest import representation, text_article
 
 WORDS = (
     "Rotterdam dock strike union pay container ships Helsinki budget vote coalition Orpo "
@@ -50,13 +50,7 @@ def _reps(n: int, seed: int = 5, dim: int = 32) -> list[Representation]:
         article = text_article(f"a{i:04d}", body, published=day)
         stats.observe_case(article)
         dense = topics[topic] + 0.6 * nrng.normal(size=dim)
-        reps.append(
-            Representation(
-                article.id, stats.tfidf(article), stats.entities(article),
-                (dense / np.linalg.norm(dense)).astype(np.float32), article_day(article),
-                n_words(article), "en",
-            )
-        )  # fmt: skip
+        reps.append(representation(article, stats, dense))
     return reps
 
 

@@ -18,7 +18,8 @@ from newsprism.errors import ConfigError
 from newsprism.models import Article, SourceKind
 from newsprism.stories.clusterer import GROUPS, Clusterer, ScoringModel
 from newsprism.stories.merging import MERGE_FEATURES
-from newsprism.stories.represent import CorpusStats, Representation, article_day, n_words
+from newsprism.stories.represent import CorpusStats, Representation
+from tests.conftest import representation
 
 DAY = datetime(2025, 3, 3, tzinfo=UTC)
 HARBOUR = [
@@ -65,13 +66,7 @@ def _reps(rng: np.random.Generator) -> list[Representation]:
         )  # fmt: skip
         stats.observe_case(article)
         dense = direction[event] + 0.3 * np.eye(384)[2 + n % 4] + 0.05 * rng.normal(size=384)
-        reps.append(
-            Representation(
-                article.id, stats.tfidf(article), stats.entities(article),
-                (dense / np.linalg.norm(dense)).astype(np.float32), article_day(article),
-                n_words(article), "en",
-            )
-        )  # fmt: skip
+        reps.append(representation(article, stats, dense))
     return reps
 
 

@@ -29,28 +29,25 @@ class StoryTables:
         )
 
     def get_features(self, kind: str, method: str, article_ids: Sequence[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        for start in range(0, len(article_ids), 500):
-            chunk = list(article_ids[start : start + 500])
-            rows = self._conn.execute(
-                "SELECT article_id, data FROM article_features WHERE kind = ? AND method = ? "
-                f"AND article_id IN ({', '.join('?' * len(chunk))})",
-                [kind, method, *chunk],
-            )
-            out.update((r[0], bytes(r[1])) for r in rows)
-        return out
+        rows = self._feature_rows("article_id, data", kind, method, article_ids)
+        return {r[0]: bytes(r[1]) for r in rows}
 
     def feature_ids(self, kind: str, method: str, article_ids: Sequence[str]) -> set[str]:
         """Which of ``article_ids`` have a stored feature (without reading the data)."""
-        out: set[str] = set()
+        return {r[0] for r in self._feature_rows("article_id", kind, method, article_ids)}
+
+    def _feature_rows(
+        self, columns: str, kind: str, method: str, article_ids: Sequence[str]
+    ) -> list[sqlite3.Row]:
+        """``columns`` of the stored features of ``article_ids``, 500 ids per query."""
+        out: list[sqlite3.Row] = []
         for start in range(0, len(article_ids), 500):
             chunk = list(article_ids[start : start + 500])
-            rows = self._conn.execute(
-                "SELECT article_id FROM article_features WHERE kind = ? AND method = ? "
+            out += self._conn.execute(
+                f"SELECT {columns} FROM article_features WHERE kind = ? AND method = ? "
                 f"AND article_id IN ({', '.join('?' * len(chunk))})",
                 [kind, method, *chunk],
-            )
-            out.update(r[0] for r in rows)
+            ).fetchall()
         return out
 
     def load_corpus_stats(self) -> dict[str, dict[str, int]]:
