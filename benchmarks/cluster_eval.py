@@ -31,7 +31,8 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from benchmarks.clusters_data import PARTS, REPO, score, stream, write_jsonl
+from benchmarks.clusters_data import PARTS, score, stream, write_jsonl
+from benchmarks.results import save
 
 
 def _cli(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[str, float, float]:
@@ -86,9 +87,7 @@ def run_newsprism(rows: list[dict], workdir: Path, encoder: str = "minilm") -> t
         "encoder": encoder,
         "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cluster_pred.json").write_text(json.dumps(pred), encoding="utf-8")
+    save("cluster_pred.json", pred, show=False)
     return score(pred, gold), timing
 
 
@@ -141,10 +140,7 @@ def main() -> None:
     }
     if not args.no_baseline:
         result["tfidf_agglomerative"] = tfidf_agglomerative(rows, [0.5, 0.6, 0.7, 0.8, 0.9])
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cluster_eval.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("cluster_eval.json", result)
     for name in ("newsprism", "tfidf_agglomerative"):
         if name in result:
             cells = " | ".join(

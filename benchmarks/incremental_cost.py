@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.clusters_data import DEV, REPO
+from benchmarks.results import save
 from newsprism.stories.encoder import MiniLMEncoder
 from newsprism.stories.represent import pack_dense
 
@@ -156,10 +157,7 @@ def main() -> None:
             print(json.dumps(result[str(size)]), file=sys.stderr)
     small, large = result[str(args.small)], result[str(args.large)]
     result["ratio"] = round(large["total_s"] / small["total_s"], 2)
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "incremental_cost.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("incremental_cost.json", result)
     print(
         f"| {result['date']} | {result['machine']} | {small['total_s']} s | "
         f"{large['total_s']} s | {result['ratio']}x |"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import platform
 import sqlite3
@@ -21,6 +20,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from benchmarks.results import save
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "eval" / "clusters_dev.jsonl.gz"
@@ -72,10 +73,7 @@ def main() -> None:
         "first_run_articles_per_s": round(n_rows / float(first["seconds"]), 1),
         "second_run_articles_per_s": round(n_rows / float(second["seconds"]), 1),
     }
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "ingest_throughput.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("ingest_throughput.json", result)
     print(
         f"| {result['date']} | {result['machine']} | {n_rows} | "
         f"{result['first_run_articles_per_s']} art/s, {first['peak_rss_mb']} MB | "

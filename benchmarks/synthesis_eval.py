@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from rouge_score import rouge_scorer
 
+from benchmarks.results import save
 from newsprism.config import Settings
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.models import Article, Side
@@ -200,10 +201,7 @@ def main() -> None:
     if not NEUS.exists():
         raise SystemExit(f"{NEUS} is missing; the benchmark needs ../shared/eval beside the repo")
     result = run(args.split, args.limit, args.words)
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(exist_ok=True)
-    (out / f"synthesis_eval_{args.split}.json").write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    save(f"synthesis_eval_{args.split}.json", result)
     for name, s in result["scores"].items():
         print(f"| {name} | {s['rouge1']:.3f} | {s['rouge2']:.3f} | {s['rougeL']:.3f} | "
               f"{s['words']} |")  # fmt: skip

@@ -36,7 +36,8 @@ from itertools import combinations
 from pathlib import Path
 
 from benchmarks.cluster_eval import _cli
-from benchmarks.clusters_data import DEV, PARTS, REPO, stream, write_jsonl
+from benchmarks.clusters_data import DEV, PARTS, stream, write_jsonl
+from benchmarks.results import save
 
 
 def _pairs(labels: Sequence[Hashable]) -> int:
@@ -135,10 +136,7 @@ def main() -> None:
         "same_topic_pairs_by_outcome": dict(same_topic),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    out = REPO / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "thread_eval.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(json.dumps(result, indent=1))
+    save("thread_eval.json", result)
 
 
 if __name__ == "__main__":
