@@ -27,10 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from newsprism.lean.loaded import LOADED_METHOD, LoadedLexicon
 from newsprism.models import Side, SideAssignment, Story
+from newsprism.stopwords import english_stop_words
 
 FRAMING_METHOD = "newsprism.framing-logodds.v1"
 MAX_CHARS_PER_TEXT = 200_000  # longer texts are cut: a story page is not a book
@@ -39,7 +38,7 @@ PRIOR_SCALE = 0.1  # a0 as a share of the story's size
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[.!?;:()\[\]\"“”\n]+")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | frozenset(
+_EXTRA_STOP = frozenset(
     "said says say told according mr mrs ms dr also just like would could".split()
 )
 
@@ -128,9 +127,10 @@ class Framing:
 def term_counts(text: str) -> Counter[str]:
     """Unigrams and bigrams (within a clause, no stop words) of one text, lower-cased."""
     counts: Counter[str] = Counter()
+    stop = english_stop_words(_EXTRA_STOP)
     for segment in _SEGMENT.split(text[:MAX_CHARS_PER_TEXT]):
         words = [_norm(m.group()) for m in _TOKEN.finditer(segment)]
-        keep = [w if len(w) > 1 and w not in _STOP else None for w in words]
+        keep = [w if len(w) > 1 and w not in stop else None for w in words]
         counts.update(w for w in keep if w)
         counts.update(f"{a} {b}" for a, b in itertools.pairwise(keep) if a and b)
     return counts

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsprism.models import Article
+from newsprism.stopwords import english_stop_words
 
 TFIDF_METHOD = "tfidf-running.v1"
 ENTITY_METHOD = "proper-noun-stats.v1"
@@ -32,7 +32,7 @@ DENSE_WORDS = 64  # title + the first 64 words go to the encoder
 _WORD = re.compile(r"(?u)\b[A-Za-z][A-Za-z0-9]+\b")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-.&]*[A-Za-z0-9]|[A-Za-z]")
 _SENT = re.compile(r"(?<=[.!?])\s+")
-_ENGLISH_STOP = frozenset(ENGLISH_STOP_WORDS) | frozenset(
+_EXTRA_STOP = frozenset(
     """said says new year years report reports update updated video photos watch breaking
     exclusive mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday january
     february march april may june july august september october november december today week
@@ -89,6 +89,7 @@ class CorpusStats:
         self.low: Counter[str] = Counter(counts.get("low", {}))
         self.edf: Counter[str] = Counter(counts.get("edf", {}))
         self.n_entity_docs = int(counts.get("meta", {}).get("n_entity_docs", 0))
+        self._stop = english_stop_words(_EXTRA_STOP)
         self.n_docs = int(counts.get("meta", {}).get("n_docs", 0))
         self.since_merge = int(counts.get("meta", {}).get("since_merge", 0))
         self.changed: dict[str, set[str]] = {"df": set(), "cap": set(), "low": set(), "edf": set()}
@@ -115,7 +116,7 @@ class CorpusStats:
         title = article.title or ""
         text = f"{title} {title} {article.body[:20000]}"
         counts = Counter(w.lower() for w in _WORD.findall(text))
-        for stop in _ENGLISH_STOP & counts.keys():
+        for stop in self._stop & counts.keys():
             del counts[stop]
         self.n_docs += 1
         for term in counts:
@@ -180,7 +181,7 @@ class CorpusStats:
         return frozenset(found)
 
     def _is_name(self, token: str, word: str, position: int) -> bool:
-        if not token[0].isupper() or word in _ENGLISH_STOP or len(word) < 2:
+        if not token[0].isupper() or word in self._stop or len(word) < 2:
             return False
         if token.isupper() and len(token) <= 6:
             return True  # an acronym
