@@ -96,3 +96,16 @@ def test_an_interrupted_build_resumes_without_loss(settings: Settings) -> None:
         assert len(svc.assignments()) == 5
         assert report.articles in (0, 5)
         assert _seed_story_sets(svc) == [{"000", "001", "002", "003"}, {"004"}]
+
+
+def test_entity_labels_drop_names_inside_longer_ones() -> None:
+    from newsprism.models import Story
+
+    story = Story(
+        id=1, title=None, title_method=None, first_seen=None, last_seen=None, n_articles=1,
+        thread_id=None, pinned_key=None, method="m",
+        top_entities=("ales", "ales bialiatski", "belarus", "bialiatski", "nobel", "minsk"),
+    )  # fmt: skip
+    assert story.entity_labels() == ["Ales Bialiatski", "Belarus", "Nobel", "Minsk"]
+    assert story.entity_labels(2) == ["Ales Bialiatski", "Belarus"]
+    assert Story(**{**story.__dict__, "top_entities": ()}).entity_labels() == []

@@ -278,6 +278,20 @@ class Story:
     def n_originals(self) -> int:
         return len(self.articles) if self.articles else self.n_articles
 
+    def entity_labels(self, limit: int = 8) -> list[str]:
+        """The story's top entities for display: title-cased, most frequent first, without a
+        name whose words all belong to a longer one kept ("ales" beside "ales bialiatski")."""
+        keys = list(self.top_entities)
+        words = [set(k.split()) for k in keys]
+        kept = [
+            key
+            for i, key in enumerate(keys)
+            if not any(
+                j != i and len(w) > len(words[i]) and words[i] <= w for j, w in enumerate(words)
+            )
+        ]
+        return [k.title() for k in kept[:limit]]
+
     def to_dict(self, with_articles: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,

@@ -182,7 +182,7 @@ def show(
         f"({len(story.articles)} originals) · thread {story.thread_id or '-'}"
     )
     if story.top_entities:
-        out.print("entities: " + ", ".join(story.top_entities[:8]))
+        out.print("entities: " + ", ".join(story.entity_labels()))
     for sa in story.articles:
         date = sa.article.published.date().isoformat() if sa.article.published else "undated"
         outlet = sa.article.outlet_name or "unknown outlet"
