@@ -1,7 +1,9 @@
-"""Thread linking: the table-based linker makes exactly the links of the pairwise rule."""
+"""Thread linking: the table-based linker makes exactly the links of the pairwise rule with
+the average-link check, and no thread chains into a blob."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -22,14 +24,18 @@ from newsprism.stories.threads import (
 
 
 def _pairwise_link(store: SQLiteStore, story_ids: list[int]) -> int:
-    """The rule as first written: one range query per story, one cosine per candidate."""
+    """The rule written plainly: one range query per story, one cosine per candidate, and the
+    mean cosine over all pairs of the two threads' stories within reach of the batch."""
     linked = 0
+    rows = [store.story_row(sid) for sid in story_ids]
+    live = [r for r in rows if r is not None and r["merged_into"] is None and r["centroid"]]
+    reach = _reach(store, live)
     for sid in story_ids:
         row = store.story_row(sid)
         if row is None or row["merged_into"] is not None or row["centroid"] is None:
             continue
         for other in _pairwise_neighbours(store, row):
-            if _pairwise_join(store, sid, row["thread_id"], other):
+            if _pairwise_join(store, sid, row["thread_id"], other, reach):
                 linked += 1
                 row = store.story_row(sid)
                 assert row is not None
@@ -60,20 +66,53 @@ def _pairwise_neighbours(store: SQLiteStore, r: sqlite3.Row) -> list[int]:
     return out
 
 
-def _pairwise_join(store: SQLiteStore, sid: int, mine: int | None, other: int) -> bool:
+def _reach(store: SQLiteStore, rows: list[sqlite3.Row]) -> dict[int, np.ndarray]:
+    """Unit centroids of the live stories the batch's day windows reach (all when one is
+    undated)."""
+    bounds = None
+    if rows and all(r["first_seen"] for r in rows):
+        lo = min(date.fromisoformat(r["first_seen"]) for r in rows) - timedelta(days=WINDOW_DAYS)
+        hi = max(date.fromisoformat(r["last_seen"]) for r in rows) + timedelta(days=WINDOW_DAYS)
+        bounds = (lo.isoformat(), hi.isoformat())
+    out = {}
+    for r in store.thread_candidates(bounds):
+        if r["centroid"] is not None:
+            v = unpack_dense(r["centroid"]).astype(np.float64)
+            out[int(r["id"])] = v / np.linalg.norm(v)
+    return out
+
+
+def _members(store: SQLiteStore, sid: int, reach: dict[int, np.ndarray]) -> list[np.ndarray]:
+    row = store.story_row(sid)
+    assert row is not None
+    if row["thread_id"] is None:
+        return [reach[sid]]
+    ids = [int(r["id"]) for r in store.story_rows() if r["thread_id"] == row["thread_id"]]
+    return [reach[i] for i in ids if i in reach]
+
+
+def _pairwise_join(
+    store: SQLiteStore, sid: int, mine: int | None, other: int, reach: dict[int, np.ndarray]
+) -> bool:
     other_row = store.story_row(other)
     assert other_row is not None
     theirs = other_row["thread_id"]
     if mine is not None and mine == theirs:
         return False
+    pairs = [
+        float(a @ b) for a in _members(store, sid, reach) for b in _members(store, other, reach)
+    ]
+    if sum(pairs) / len(pairs) < MIN_COSINE:
+        return False
+    score = round(sum(pairs) / len(pairs), 4)
     if mine is None and theirs is None:
         thread = store.new_thread(METHOD)
-        store.set_thread(sid, thread, None)
-        store.set_thread(other, thread, None)
+        store.set_thread(sid, thread, score)
+        store.set_thread(other, thread, score)
     elif mine is None:
-        store.set_thread(sid, theirs, None)
+        store.set_thread(sid, theirs, score)
     elif theirs is None:
-        store.set_thread(other, mine, None)
+        store.set_thread(other, mine, score)
     else:
         keep, gone = sorted((mine, theirs))
         store.move_thread(gone, keep)
@@ -142,3 +181,31 @@ def test_linker_skips_missing_and_merged_stories(tmp_path: Path) -> None:
         assert ThreadLinker(store).link([2, 999]) == 0
         assert ThreadLinker(store).link([]) == 0
     assert _threads(store)[0] == []
+
+
+def test_a_chain_of_drifting_stories_does_not_become_one_thread(tmp_path: Path) -> None:
+    """Each story is close to the next (cosine 0.71) and all share two names, but the chain
+    turns a full circle (the last is 45 degrees from the first again): the pairwise rule alone
+    put all of them in one thread."""
+    store = SQLiteStore(tmp_path / "chain.db")
+    angles = [i * np.pi / 4 for i in range(8)]  # 45 degrees apart
+    with store.transaction():
+        for i, angle in enumerate(angles):
+            sid = store.new_story("test")
+            centroid = np.zeros(16, dtype=np.float32)
+            centroid[:2] = (np.cos(angle), np.sin(angle))
+            day = (date(2025, 1, 1) + timedelta(days=i)).isoformat()
+            store.update_story(sid, f"s{sid}", "test", day, day, 1, pack_dense(centroid),
+                               ["belarus", "lukashenko"])  # fmt: skip
+        made = ThreadLinker(store).link(list(range(1, 9)))
+    links, _ = _threads(store)
+    thread_of = {int(s): int(t) for s, t in links}
+    assert made > 0 and len(set(thread_of.values())) > 1
+    for a, b in itertools.combinations(thread_of, 2):
+        if thread_of[a] == thread_of[b]:  # same thread: never more than 45 degrees apart
+            assert min(abs(a - b), 8 - abs(a - b)) <= 1, (a, b, thread_of)
+    with store.transaction():  # linking again changes nothing
+        assert ThreadLinker(store).link(list(range(1, 9))) == 0
+    assert {int(s): int(t) for s, t in _threads(store)[0]} == thread_of
+    scores = sqlite3.connect(store.path).execute("SELECT score FROM story_threads").fetchall()
+    assert all(s is not None and s >= MIN_COSINE for (s,) in scores)

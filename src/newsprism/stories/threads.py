@@ -1,9 +1,13 @@
 """Threads: stories about one ongoing topic but different events, linked over time.
 
-A story joins the thread of an earlier or later story when their centroids are close
-(cosine >= ``MIN_COSINE``) and they share at least ``MIN_SHARED_ENTITIES`` of their top
-entities, within ``WINDOW_DAYS`` of each other. Threads that meet are merged (the older id
-stays).
+A story is a candidate for the thread of an earlier or later story when their centroids are
+close (cosine >= ``MIN_COSINE``) and they share at least ``MIN_SHARED_ENTITIES`` of their top
+entities, within ``WINDOW_DAYS`` of each other. It joins that thread, and two threads that meet
+are merged (the older id stays), only when the two sides are close **on average**: the mean
+cosine over all pairs of their stories (the thread's stories within reach of the window) is at
+least ``MIN_COSINE`` too. Two single stories are decided by the pairwise rule alone; a thread
+grows only by stories close to the whole of it. With the pairwise rule alone (``v1``) links
+chained: on the whole dev file one thread took 1,227 of 2,075 stories.
 
 One :meth:`ThreadLinker.link` call reads the live stories the given ones can reach once, into
 a :class:`_Candidates` table (a centroid matrix, day ranges, entity sets, thread ids kept in step
@@ -24,7 +28,7 @@ import numpy as np
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories.represent import unpack_dense
 
-METHOD = "centroid-entities.v1"
+METHOD = "centroid-entities.v2"
 MIN_COSINE = 0.55
 MIN_SHARED_ENTITIES = 2
 WINDOW_DAYS = 180
@@ -52,35 +56,45 @@ class ThreadLinker:
             sid = int(r["id"])
             for other in table.neighbours(sid, unpack_dense(r["centroid"]), _entities(r),
                                           _window(r)):  # fmt: skip
-                if self._join(sid, other, table.thread):
+                if self._join(sid, other, table):
                     linked += 1
         if linked:
             store.refresh_thread_titles()
         return linked
 
-    def _join(self, sid: int, other: int, thread: dict[int, int | None]) -> bool:
+    def _join(self, sid: int, other: int, table: _Candidates) -> bool:
         store = self._store
+        thread = table.thread
         mine, theirs = thread[sid], thread[other]
         if mine is not None and mine == theirs:
             return False
+        score = table.average_link(sid, other)
+        if score < MIN_COSINE:
+            return False
+        score = round(score, 4)
         if mine is None and theirs is None:
             new = store.new_thread(METHOD)
-            store.set_thread(sid, new, None)
-            store.set_thread(other, new, None)
+            store.set_thread(sid, new, score)
+            store.set_thread(other, new, score)
             thread[sid] = thread[other] = new
+            table.joined(new, None, sid)
+            table.joined(new, None, other)
         elif theirs is None:
             assert mine is not None
-            store.set_thread(other, mine, None)
+            store.set_thread(other, mine, score)
             thread[other] = mine
+            table.joined(mine, None, other)
         elif mine is None:
-            store.set_thread(sid, theirs, None)
+            store.set_thread(sid, theirs, score)
             thread[sid] = theirs
+            table.joined(theirs, None, sid)
         else:
             keep, gone = sorted((mine, theirs))
             store.move_thread(gone, keep)
             for story, t in thread.items():
                 if t == gone:
                     thread[story] = keep
+            table.joined(keep, gone, None)
         return True
 
 
@@ -116,6 +130,9 @@ class _Candidates:
     usable: np.ndarray  # bool: has a centroid of the common size
     postings: dict[str, np.ndarray]  # entity -> rows whose top entities hold it
     thread: dict[int, int | None]  # story id -> thread id, updated by every join
+    row_of: dict[int, int]  # story id -> row
+    sums: dict[int, np.ndarray]  # thread id -> sum of its stories' unit centroids (float64)
+    counts: dict[int, int]  # thread id -> stories in that sum
 
     @classmethod
     def load(cls, store: SQLiteStore, windows: list[tuple[int, int] | None]) -> _Candidates:
@@ -137,17 +154,58 @@ class _Candidates:
         for i, r in enumerate(rows):
             for entity in _entities(r):
                 postings.setdefault(entity, []).append(i)
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+        sums: dict[int, np.ndarray] = {}
+        counts: dict[int, int] = {}
+        for i, r in enumerate(rows):
+            tid = r["thread_id"]
+            if tid is not None and usable[i] and norms[i] > 0:
+                unit = matrix[i].astype(np.float64) / float(norms[i])
+                sums[tid] = sums[tid] + unit if tid in sums else unit
+                counts[tid] = counts.get(tid, 0) + 1
         return cls(
             ids=np.array([int(r["id"]) for r in rows], dtype=np.int64),
             first=np.array([_ordinal(r["first_seen"]) for r in rows], dtype=np.int64),
             last=np.array([_ordinal(r["last_seen"]) for r in rows], dtype=np.int64),
             undated=np.array([r["last_seen"] is None for r in rows], dtype=bool),
             centroids=matrix,
-            norms=np.sqrt(np.einsum("ij,ij->i", matrix, matrix)),
+            norms=norms,
             usable=usable,
             postings={e: np.array(rows_of, dtype=np.int64) for e, rows_of in postings.items()},
             thread={int(r["id"]): r["thread_id"] for r in rows},
+            row_of={int(r["id"]): i for i, r in enumerate(rows)},
+            sums=sums,
+            counts=counts,
         )
+
+    def _unit(self, sid: int) -> np.ndarray:
+        i = self.row_of[sid]
+        unit: np.ndarray = self.centroids[i].astype(np.float64) / max(float(self.norms[i]), 1e-12)
+        return unit
+
+    def _side(self, sid: int) -> tuple[np.ndarray, int]:
+        """The sum of unit centroids of ``sid``'s thread (of ``sid`` alone when it has none)."""
+        tid = self.thread.get(sid)
+        if tid is not None and tid in self.sums:
+            return self.sums[tid], self.counts[tid]
+        return self._unit(sid), 1
+
+    def average_link(self, sid: int, other: int) -> float:
+        """The mean cosine over all pairs of stories of ``sid``'s and ``other``'s threads."""
+        if sid not in self.row_of or other not in self.row_of:
+            return -1.0
+        (a, na), (b, nb) = self._side(sid), self._side(other)
+        return float(a @ b) / (na * nb)
+
+    def joined(self, keep: int, gone: int | None, story: int | None) -> None:
+        """Keep the sums in step: thread ``gone`` merged into ``keep``, or ``story`` (a story
+        in no thread before) added to ``keep``."""
+        if gone is not None and gone in self.sums:
+            self.sums[keep] = self.sums.get(keep, 0.0) + self.sums.pop(gone)
+            self.counts[keep] = self.counts.get(keep, 0) + self.counts.pop(gone)
+        if story is not None and story in self.row_of:
+            self.sums[keep] = self.sums.get(keep, 0.0) + self._unit(story)
+            self.counts[keep] = self.counts.get(keep, 0) + 1
 
     def neighbours(
         self, sid: int, mine: np.ndarray, mine_ents: frozenset[str], window: tuple[int, int] | None
