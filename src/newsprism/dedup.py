@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash
@@ -34,9 +35,14 @@ def shingles(text: str, k: int = 3) -> set[str]:
     return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
+@cache
+def _empty_minhash() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def fingerprint(grams: set[str]) -> Fingerprint:
     """MinHash signature (uint32) and its LSH band keys (8-byte digests)."""
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh = _empty_minhash().copy()  # the permutations are drawn once, not per article
     mh.update_batch([g.encode("utf-8") for g in sorted(grams)])
     values = mh.hashvalues.astype(np.uint32)
     keys = [
