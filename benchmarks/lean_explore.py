@@ -48,6 +48,8 @@ from benchmarks.train_lean import SEED, LeanData, fit, load, outlet_weights
 Folds = list[tuple[list[int], list[int]]]
 C_GRID = (0.003, 0.03, 0.3)
 INNER = 4
+WEIGHTINGS = ("none", "balanced", "outlet")
+FLOORS = (0.4, 0.5, 0.6)
 LEAN = {"left": 0, "center": 1, "right": 2}
 
 
@@ -110,24 +112,26 @@ def _lr(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, c: float, kind: str)
 
 
 def dense(x: np.ndarray, data: LeanData, folds: Folds, kind: str) -> Probs:
-    """Standardised vectors + LR; C chosen per outer fold by inner outlet-disjoint macro-F1."""
+    """Standardised vectors + LR; C (and, for ``kind="nested"``, the weighting too) chosen per
+    outer fold by inner outlet-disjoint macro-F1."""
     y = data.labels
     out = Probs(len(y), len(folds))
+    kinds = WEIGHTINGS if kind == "nested" else (kind,)
     for k, (train, test) in enumerate(folds):
         inner = inner_folds(data, train)
-        best: tuple[float, float, np.ndarray] | None = None
-        for c in C_GRID:
-            oof = np.zeros((len(y), 3))
-            for a, b in inner:
-                oof[b] = _lr(x[a], y[a], _weights(kind, data, a), c, kind)(x[b])
-            f1 = float(f1_score(y[train], oof[train].argmax(axis=1), average="macro"))
-            if best is None or f1 > best[0]:
-                best = (f1, c, oof)
+        best: tuple[float, str, float, np.ndarray] | None = None
+        for how in kinds:
+            for c in C_GRID:
+                oof = np.zeros((len(y), 3))
+                for a, b in inner:
+                    oof[b] = _lr(x[a], y[a], _weights(how, data, a), c, how)(x[b])
+                f1 = float(f1_score(y[train], oof[train].argmax(axis=1), average="macro"))
+                if best is None or f1 > best[0]:
+                    best = (f1, how, c, oof)
         assert best is not None
-        out.inner[k], out.chosen = best[2], [*out.chosen, best[1]]
-        out.test[test] = _lr(x[train], y[train], _weights(kind, data, train), best[1], kind)(
-            x[test]
-        )
+        _, how, c, out.inner[k] = best
+        out.chosen.append(f"{how} C={c}" if kind == "nested" else c)
+        out.test[test] = _lr(x[train], y[train], _weights(how, data, train), c, how)(x[test])
     return out
 
 
@@ -190,16 +194,35 @@ def stack(data: LeanData, folds: Folds, *systems: Probs) -> Probs:
     return out
 
 
-def report(name: str, probs: Probs, gold: np.ndarray, seconds: float) -> dict[str, Any]:
-    result = scores(gold, probs.test.argmax(axis=1))
+def report(
+    name: str, probs: Probs, gold: np.ndarray, folds: Folds, seconds: float
+) -> dict[str, Any]:
+    pred, top = probs.test.argmax(axis=1), probs.test.max(axis=1)
+    result = scores(gold, pred)
     result["seconds"] = round(seconds, 1)
+    result["fold_macro_f1"] = [
+        round(float(f1_score(gold[test], pred[test], average="macro")), 3) for _, test in folds
+    ]
+    result["by_floor"] = {
+        str(floor): {
+            "kept": round(float((top >= floor).mean()), 3),
+            "accuracy": round(float((pred == gold)[top >= floor].mean()), 3)
+            if (top >= floor).any() else None,
+            "precision": [
+                round(float((gold[(top >= floor) & (pred == k)] == k).mean()), 3)
+                if ((top >= floor) & (pred == k)).any() else None
+                for k in range(3)
+            ],
+        }
+        for floor in FLOORS
+    }  # fmt: skip
     if probs.chosen:
         result["chosen"] = probs.chosen
     print(
         f"{name:42s} macro-F1 {result['macro_f1']:.3f} acc {result['accuracy']:.3f} "
         f"recall L/C/R "
         + "/".join(f"{result['recall'][s]:.2f}" for s in SIDES)
-        + f"  {result['confusion']}  {seconds:.0f} s",
+        + f"  {result['confusion']} folds {result['fold_macro_f1']}  {seconds:.0f} s",
         flush=True,
     )
     return result
@@ -223,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def run(name: str, make: Any) -> Probs:
         started = time.perf_counter()
         systems[name] = make()
-        results[name] = report(name, systems[name], gold, time.perf_counter() - started)
+        results[name] = report(name, systems[name], gold, folds, time.perf_counter() - started)
         return systems[name]
 
     run("lexical", lambda: lexical(data, folds))
@@ -234,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "max" in arrays:
             reps["mean+max"] = np.hstack([arrays["mean"], arrays["max"]])
         for rep, x in reps.items():
-            for kind in ("none", "balanced", "outlet"):
+            for kind in (*WEIGHTINGS, "nested"):
                 run(f"{model}/{rep}/{kind}", lambda x=x, kind=kind: dense(x, data, folds, kind))
         for rep in ("stored", "head", "mean"):
             if "neus" in arrays and rep in arrays:

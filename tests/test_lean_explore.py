@@ -110,3 +110,14 @@ def test_stack_and_average_keep_probabilities() -> None:
         np.testing.assert_allclose(combined.test.sum(axis=1), 1.0, rtol=1e-6)
     assert float((one.test.argmax(axis=1) == data.labels).mean()) > 0.8
     assert float((two.test.argmax(axis=1) == data.labels).mean()) < 0.6
+
+
+def test_nested_weighting_is_chosen_inside_each_fold() -> None:
+    from benchmarks.lean_explore import dense
+
+    data, x = _toy()
+    folds = outlet_folds(data, 5)
+    probs = dense(x, data, folds, "nested")
+    assert len(probs.chosen) == len(folds)
+    assert all(c.split()[0] in {"none", "balanced", "outlet"} for c in probs.chosen)
+    assert float((probs.test.argmax(axis=1) == data.labels).mean()) > 0.8
