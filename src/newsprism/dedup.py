@@ -13,13 +13,16 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from newsprism.config import Settings
 from newsprism.models import Article
 from newsprism.store.base import ArticleStore, DuplicateLink, Fingerprint
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 METHOD = "minhash-lsh.v1"
 NUM_PERM = 128
@@ -37,6 +40,8 @@ def shingles(text: str, k: int = 3) -> set[str]:
 
 @cache
 def _empty_minhash() -> MinHash:
+    from datasketch import MinHash  # 0.25 s to import (scipy): only when text is ingested
+
     return MinHash(num_perm=NUM_PERM, seed=1)
 
 
