@@ -31,7 +31,7 @@ def test_a_quotation_of_several_sentences_stays_one_sentence() -> None:
     "body",
     [
         'Paul doubted it. "It is a farce. It will fail," he said. Then he left.',
-        "Paul doubted it. “It is a farce. It will fail,\" he said. Then he left.",  # mixed marks
+        'Paul doubted it. “It is a farce. It will fail," he said. Then he left.',  # mixed marks
     ],
 )
 def test_straight_and_mixed_quote_marks(body: str) -> None:
