@@ -186,7 +186,10 @@ def test_seed_story_coverage_in_show_and_exports(settings: Settings, tmp_path: P
     assert rows[None]["lean"] == {
         "label": "unrated", "probability": None, "estimated": False, "basis": "none",
         "method": "newsprism.story-sides.v1", "text_estimate": _hint(leans.get(rows[None]["id"])),
+        "departs_from_outlet": False,
     }  # fmt: skip
+    freedom = leans.get(rows["Freedom Person"]["id"])  # rated left now: its text still shows
+    assert rows["Freedom Person"]["lean"]["text_estimate"] == _hint(freedom)
     csv_out = runner.invoke(app, [*db, "export", "articles", "--format", "csv"], env=env).output
     assert csv_out.splitlines()[0].endswith("outlet_lean,lean")
 
@@ -227,3 +230,26 @@ def test_an_estimate_counts_only_above_the_floor_and_is_shown_either_way(
         assert (got.side, got.basis, got.estimated, got.probability) == (
             Side.UNRATED, "none", False, None,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("estimated", "probability", "floor", "departs"),
+    [
+        (Side.LEFT, 0.62, 0.5, True),  # sure enough to count, on another side
+        (Side.LEFT, 0.45, 0.5, False),  # too unsure
+        (Side.RIGHT, 0.9, 0.5, False),  # the outlet's own side
+        (Side.LEFT, 0.99, 1.0, False),  # estimates never count
+    ],
+)
+def test_a_rated_article_departs_from_its_outlet_only_when_its_text_would_count_elsewhere(
+    service: Service, estimated: Side, probability: float, floor: float, departs: bool
+) -> None:
+    article = _article("ld", "foxnews.com")  # rated right in the starter table
+    rest = (1 - probability) / 2
+    probs = dict.fromkeys((Side.LEFT, Side.CENTER, Side.RIGHT), rest) | {estimated: probability}
+    estimate = LeanEstimate(estimated, probability, probs, "t.v1")
+    got = assign_sides(service.registry, [article], {"ld": estimate}, floor)["ld"]
+    assert (got.side, got.basis, got.estimated) == (Side.RIGHT, "outlet-rating", False)
+    assert got.text_estimate == TextLean(estimated, probability)
+    assert got.departs_from_outlet is departs
+    assert got.to_dict()["departs_from_outlet"] is departs

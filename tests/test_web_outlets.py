@@ -247,3 +247,24 @@ def test_story_page_shows_what_the_text_suggests_when_it_does_not_count(tmp_path
         assert (row["side"], row["basis"]) == ("unrated", "none")
         assert row["text_estimate"] == {"side": "right", "probability": 0.45}
         assert "text suggests right (45%), not counted" in c.get(f"/stories/{story_id}").text
+
+
+def test_story_page_shows_a_rated_article_whose_text_departs_from_its_outlet(
+    tmp_path: Path,
+) -> None:
+    from newsprism.models import LeanEstimate
+
+    settings = build_archive(tmp_path / "departs.db")
+    with Service(settings) as svc:  # a00-1 is Fox News (rated right); its text reads left
+        probs = {Side.LEFT: 0.7, Side.CENTER: 0.2, Side.RIGHT: 0.1}
+        with svc.store.transaction():
+            svc.store.put_article_leans([("a00-1", LeanEstimate(Side.LEFT, 0.7, probs, "t.v1"))])
+        story_id = svc.store.story_of("a00-1")
+    with TestClient(create_app(settings)) as c:
+        row = c.get(f"/stories/{story_id}.json").json()["coverage"]["articles"]["a00-1"]
+        assert (row["side"], row["basis"]) == ("right", "outlet-rating")
+        assert row["text_estimate"] == {"side": "left", "probability": 0.7}
+        assert row["departs_from_outlet"] is True
+        html = c.get(f"/stories/{story_id}").text
+        assert "text reads left (70%), unlike its outlet" in html
+        assert "not counted" not in html  # the rated article is counted by its outlet

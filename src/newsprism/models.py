@@ -525,8 +525,10 @@ class SideAssignment:
     ``basis`` is ``outlet-rating`` (its outlet's aggregate rating), ``article-estimate`` (the
     text-only estimate, for an article whose outlet nobody rated, sure enough to count;
     ``estimated`` is then true and ``probability`` is the estimate's) or ``none`` (unrated).
-    ``text_estimate`` is the text-only estimate (side, probability) whenever one is stored and
-    the outlet is unrated, counted or not: an unrated article still shows what its text suggests.
+    ``text_estimate`` is the text-only estimate (side, probability) whenever one is stored,
+    counted or not: an unrated article still shows what its text suggests, and a rated one
+    ``departs_from_outlet`` when its text alone would count it on another side (an estimate
+    at or above the counting floor, ``lean_min_probability``).
     """
 
     article_id: str
@@ -539,6 +541,7 @@ class SideAssignment:
     outlet_lean: OutletLean | None
     method: str
     text_estimate: TextLean | None = None
+    departs_from_outlet: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         hint = self.text_estimate
@@ -556,4 +559,5 @@ class SideAssignment:
                 "side": hint.side.value,
                 "probability": None if hint.probability is None else round(hint.probability, 4),
             },
+            "departs_from_outlet": self.departs_from_outlet,
         }  # fmt: skip

@@ -124,7 +124,7 @@ def _batches(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
 
 def _lean_fields(side: SideAssignment) -> dict[str, Any]:
     """``outlet_lean`` (the outlet's aggregate rating) and ``lean`` (the side it counts for,
-    and what its text alone suggests when its outlet is unrated)."""
+    what its text alone suggests, and whether that departs from its rated outlet)."""
     outlet = None
     if side.outlet_id is not None:
         outlet = {"outlet_id": side.outlet_id, "outlet": side.outlet_name}
@@ -136,6 +136,7 @@ def _lean_fields(side: SideAssignment) -> dict[str, Any]:
         "basis": side.basis,
         "method": side.method,
         "text_estimate": side.to_dict()["text_estimate"],
+        "departs_from_outlet": side.departs_from_outlet,
     }
     return {"outlet_lean": outlet, "lean": lean}
 

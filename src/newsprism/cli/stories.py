@@ -211,7 +211,7 @@ def _print_coverage(coverage: Coverage) -> None:
         how = sa.basis
         if sa.estimated and sa.probability is not None:
             how += f", p={sa.probability:.2f}"
-        elif sa.text_estimate is not None:
+        elif sa.basis == "none" and sa.text_estimate is not None:
             hint, p = sa.text_estimate.side, sa.text_estimate.probability
             how += f"; the text suggests {hint.value}" + (f", p={p:.2f}" if p is not None else "")
             how += ", too unsure to count"
@@ -220,6 +220,10 @@ def _print_coverage(coverage: Coverage) -> None:
             how += f" {lean.lean.value}, {lean.n_ratings} ratings"
             if lean.disagree:
                 how += f", raters disagree: {sides_text(lean.sides)}, spread {lean.spread:.2f}"
+            if sa.departs_from_outlet and sa.text_estimate is not None:
+                hint, p = sa.text_estimate.side, sa.text_estimate.probability
+                how += f"; this article's text reads {hint.value}"
+                how += (f", p={p:.2f}" if p is not None else "") + ", unlike its outlet"
         outlet = sa.outlet_name or "unknown outlet"
         out.print(f"  {sa.side.value:<8} {outlet} ({how})", markup=False)
     spot = coverage.blindspot

@@ -123,8 +123,9 @@ def assign_sides(
     min_probability: float = 0.0,
 ) -> dict[str, SideAssignment]:
     """The side of each article: outlet rating, else its stored estimate when its probability
-    reaches ``min_probability`` (1.0: never), else unrated (the estimate still shown as
-    ``text_estimate``)."""
+    reaches ``min_probability`` (1.0: never), else unrated. The estimate is always kept as
+    ``text_estimate``; a rated article whose estimate reaches the floor on another side
+    ``departs_from_outlet``."""
     articles = list(articles)
     outlet_ids = {a.id: registry.resolve_article(a) for a in articles}
     leans = registry.leans(i for i in outlet_ids.values() if i is not None)
@@ -134,14 +135,13 @@ def assign_sides(
         outlet_id = outlet_ids[a.id]
         lean = leans.get(outlet_id) if outlet_id is not None else None
         side, basis, probability = Side.UNRATED, "none", None
-        guess = None
+        guess = estimate_side(estimates.get(a.id))
+        sure = guess is not None and _counts(guess[1], min_probability)
         if lean is not None:
             side, basis = lean.side, "outlet-rating"
-        else:
-            guess = estimate_side(estimates.get(a.id))
-            if guess is not None and _counts(guess[1], min_probability):
-                side, probability = guess
-                basis = "article-estimate"
+        elif guess is not None and sure:
+            side, probability = guess
+            basis = "article-estimate"
         out[a.id] = SideAssignment(
             article_id=a.id,
             side=side,
@@ -153,6 +153,10 @@ def assign_sides(
             outlet_lean=lean,
             method=SIDES_METHOD,
             text_estimate=TextLean(*guess) if guess is not None else None,
+            departs_from_outlet=basis == "outlet-rating"
+            and sure
+            and guess is not None
+            and guess[0] != side,
         )
     return out
 
