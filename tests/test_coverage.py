@@ -235,21 +235,30 @@ def test_an_estimate_counts_only_above_the_floor_and_is_shown_either_way(
 @pytest.mark.parametrize(
     ("estimated", "probability", "floor", "departs"),
     [
-        (Side.LEFT, 0.62, 0.5, True),  # sure enough to count, on another side
-        (Side.LEFT, 0.45, 0.5, False),  # too unsure
-        (Side.RIGHT, 0.9, 0.5, False),  # the outlet's own side
-        (Side.LEFT, 0.99, 1.0, False),  # estimates never count
+        (Side.LEFT, 0.75, 0.7, True),  # sure enough, on another side
+        (Side.LEFT, 0.62, 0.7, False),  # would count if unrated, but under the departs floor
+        (Side.LEFT, 0.62, 0.5, True),
+        (Side.RIGHT, 0.9, 0.7, False),  # the outlet's own side
+        (Side.LEFT, 0.99, 1.0, False),  # never
     ],
 )
-def test_a_rated_article_departs_from_its_outlet_only_when_its_text_would_count_elsewhere(
+def test_a_rated_article_departs_from_its_outlet_only_when_its_text_is_sure_of_another_side(
     service: Service, estimated: Side, probability: float, floor: float, departs: bool
 ) -> None:
     article = _article("ld", "foxnews.com")  # rated right in the starter table
     rest = (1 - probability) / 2
     probs = dict.fromkeys((Side.LEFT, Side.CENTER, Side.RIGHT), rest) | {estimated: probability}
     estimate = LeanEstimate(estimated, probability, probs, "t.v1")
-    got = assign_sides(service.registry, [article], {"ld": estimate}, floor)["ld"]
+    got = assign_sides(service.registry, [article], {"ld": estimate}, 0.5, floor)["ld"]
     assert (got.side, got.basis, got.estimated) == (Side.RIGHT, "outlet-rating", False)
     assert got.text_estimate == TextLean(estimated, probability)
     assert got.departs_from_outlet is departs
     assert got.to_dict()["departs_from_outlet"] is departs
+
+
+def test_the_departs_floor_is_validated() -> None:
+    from newsprism.config import load_settings
+    from newsprism.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="lean_departs_probability"):
+        load_settings(env={"NEWSPRISM_LEAN_DEPARTS_PROBABILITY": "1.5"})

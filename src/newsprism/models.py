@@ -527,8 +527,8 @@ class SideAssignment:
     ``estimated`` is then true and ``probability`` is the estimate's) or ``none`` (unrated).
     ``text_estimate`` is the text-only estimate (side, probability) whenever one is stored,
     counted or not: an unrated article still shows what its text suggests, and a rated one
-    ``departs_from_outlet`` when its text alone would count it on another side (an estimate
-    at or above the counting floor, ``lean_min_probability``).
+    ``departs_from_outlet`` when its text alone puts it on another side with probability at
+    least ``lean_departs_probability``.
     """
 
     article_id: str

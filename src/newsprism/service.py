@@ -275,8 +275,11 @@ class Service:
     def article_sides(self, articles: Sequence[Article]) -> dict[str, SideAssignment]:
         """The side each article counts for: outlet rating, else estimate, else unrated."""
         ids = [a.id for a in articles]
-        floor = self.settings.lean_min_probability
-        return assign_sides(self.registry, articles, self._text_estimates(ids), floor)
+        s = self.settings
+        return assign_sides(
+            self.registry, articles, self._text_estimates(ids), s.lean_min_probability,
+            s.lean_departs_probability,
+        )  # fmt: skip
 
     def story_sides(self, story_id: int) -> dict[str, SideAssignment]:
         """Per article of the story (reprints included): its side and the basis of it."""

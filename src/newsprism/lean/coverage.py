@@ -121,11 +121,12 @@ def assign_sides(
     articles: Iterable[Article],
     estimates: Mapping[str, Any],
     min_probability: float = 0.0,
+    departs_probability: float = 0.7,
 ) -> dict[str, SideAssignment]:
     """The side of each article: outlet rating, else its stored estimate when its probability
     reaches ``min_probability`` (1.0: never), else unrated. The estimate is always kept as
-    ``text_estimate``; a rated article whose estimate reaches the floor on another side
-    ``departs_from_outlet``."""
+    ``text_estimate``; a rated article whose estimate reaches ``departs_probability`` on
+    another side ``departs_from_outlet`` (1.0: never)."""
     articles = list(articles)
     outlet_ids = {a.id: registry.resolve_article(a) for a in articles}
     leans = registry.leans(i for i in outlet_ids.values() if i is not None)
@@ -137,6 +138,7 @@ def assign_sides(
         side, basis, probability = Side.UNRATED, "none", None
         guess = estimate_side(estimates.get(a.id))
         sure = guess is not None and _counts(guess[1], min_probability)
+        departs = guess is not None and _counts(guess[1], departs_probability)
         if lean is not None:
             side, basis = lean.side, "outlet-rating"
         elif guess is not None and sure:
@@ -153,10 +155,9 @@ def assign_sides(
             outlet_lean=lean,
             method=SIDES_METHOD,
             text_estimate=TextLean(*guess) if guess is not None else None,
-            departs_from_outlet=basis == "outlet-rating"
-            and sure
-            and guess is not None
-            and guess[0] != side,
+            departs_from_outlet=(
+                departs and basis == "outlet-rating" and guess is not None and guess[0] != side
+            ),
         )
     return out
 
