@@ -194,6 +194,32 @@ def stack(data: LeanData, folds: Folds, *systems: Probs) -> Probs:
     return out
 
 
+def _macro_f1(gold: np.ndarray, pred: np.ndarray, weight: np.ndarray) -> float:
+    cm = np.zeros((3, 3))
+    np.add.at(cm, (gold, pred), weight)
+    tp, p, r = np.diag(cm), cm.sum(axis=0), cm.sum(axis=1)
+    return float(np.mean(np.where(p + r > 0, 2 * tp / np.maximum(p + r, 1e-12), 0.0)))
+
+
+def outlet_bootstrap(
+    gold: np.ndarray, groups: np.ndarray, pred: np.ndarray, base: np.ndarray, n: int = 1000
+) -> dict[str, Any]:
+    """Macro-F1 of ``pred`` minus that of ``base`` over outlets drawn with replacement (an
+    outlet drawn twice counts twice): the spread that another choice of outlets would give."""
+    names, index = np.unique(groups, return_inverse=True)
+    rng = np.random.default_rng(SEED)
+    diffs = []
+    for _ in range(n):
+        weight = np.bincount(rng.integers(0, len(names), len(names)), minlength=len(names))[index]
+        diffs.append(_macro_f1(gold, pred, weight) - _macro_f1(gold, base, weight))
+    d = np.array(diffs)
+    return {
+        "diff": round(float(d.mean()), 4),
+        "ci95": [round(float(np.quantile(d, 0.025)), 4), round(float(np.quantile(d, 0.975)), 4)],
+        "p_better": round(float((d > 0).mean()), 3),
+    }
+
+
 def report(
     name: str, probs: Probs, gold: np.ndarray, folds: Folds, seconds: float
 ) -> dict[str, Any]:
@@ -267,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     lambda axis=axis: neus_axis(axis[0], axis[1], inputs, data, folds),
                 )
     lex = systems["lexical"]
+    base = lex.test.argmax(axis=1)
     for name in [n for n in systems if n != "lexical"]:
         run(f"avg(lexical, {name})", lambda name=name: average(lex, systems[name]))
         run(f"stack(lexical, {name})", lambda name=name: stack(data, folds, lex, systems[name]))
@@ -276,6 +303,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             if all(n in systems for n in names):
                 trio = [systems[n] for n in names]
                 run(f"stack({', '.join(names)})", lambda trio=trio: stack(data, folds, *trio))
+    for name, probs in systems.items():
+        if name != "lexical":
+            results[name]["vs_lexical"] = boot = outlet_bootstrap(
+                gold, data.groups, probs.test.argmax(axis=1), base
+            )
+            print(f"{name:60s} vs lexical {boot}")
+    np.savez(
+        CACHE / "probs.npz",
+        names=np.array(list(systems)),
+        probs=np.stack([p.test for p in systems.values()]),
+    )
     save(args.json, results, show=False)
 
 

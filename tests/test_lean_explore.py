@@ -121,3 +121,21 @@ def test_nested_weighting_is_chosen_inside_each_fold() -> None:
     assert len(probs.chosen) == len(folds)
     assert all(c.split()[0] in {"none", "balanced", "outlet"} for c in probs.chosen)
     assert float((probs.test.argmax(axis=1) == data.labels).mean()) > 0.8
+
+
+def test_outlet_bootstrap_agrees_with_sklearn_and_orders_systems() -> None:
+    from sklearn.metrics import f1_score
+
+    from benchmarks.lean_explore import _macro_f1, outlet_bootstrap
+
+    rng = np.random.default_rng(0)
+    gold, noise = rng.integers(0, 3, 600), rng.integers(0, 3, 600)
+    assert _macro_f1(gold, noise, np.ones(600)) == pytest.approx(
+        f1_score(gold, noise, average="macro")
+    )
+    groups = np.array([f"o{i % 30}" for i in range(600)])
+    better = outlet_bootstrap(gold, groups, gold, noise, n=200)
+    assert better["p_better"] == 1.0
+    assert better["ci95"][0] > 0.5
+    same = outlet_bootstrap(gold, groups, noise, noise, n=50)
+    assert same["diff"] == 0.0
