@@ -1,5 +1,6 @@
-"""Thread linking: the table-based linker makes exactly the links of the pairwise rule with
-the average-link check, and no thread chains into a blob."""
+"""Thread linking: the table-based linker makes exactly the links of the rule written plainly
+(pairwise candidates, average-link check), whatever the batches, and no thread chains into a
+blob."""
 
 from __future__ import annotations
 
@@ -25,17 +26,14 @@ from newsprism.stories.threads import (
 
 def _pairwise_link(store: SQLiteStore, story_ids: list[int]) -> int:
     """The rule written plainly: one range query per story, one cosine per candidate, and the
-    mean cosine over all pairs of the two threads' stories within reach of the batch."""
+    mean cosine over all pairs of the two threads' stories within the story's window."""
     linked = 0
-    rows = [store.story_row(sid) for sid in story_ids]
-    live = [r for r in rows if r is not None and r["merged_into"] is None and r["centroid"]]
-    reach = _reach(store, live)
     for sid in story_ids:
         row = store.story_row(sid)
         if row is None or row["merged_into"] is not None or row["centroid"] is None:
             continue
         for other in _pairwise_neighbours(store, row):
-            if _pairwise_join(store, sid, row["thread_id"], other, reach):
+            if _pairwise_join(store, row, other):
                 linked += 1
                 row = store.story_row(sid)
                 assert row is not None
@@ -44,16 +42,20 @@ def _pairwise_link(store: SQLiteStore, story_ids: list[int]) -> int:
     return linked
 
 
-def _pairwise_neighbours(store: SQLiteStore, r: sqlite3.Row) -> list[int]:
+def _bounds(r: sqlite3.Row) -> tuple[str | None, str | None]:
     first, last = r["first_seen"], r["last_seen"]
-    lo = hi = None
-    if first and last:
-        lo = (date.fromisoformat(first) - timedelta(days=WINDOW_DAYS)).isoformat()
-        hi = (date.fromisoformat(last) + timedelta(days=WINDOW_DAYS)).isoformat()
+    if not (first and last):
+        return None, None
+    lo = (date.fromisoformat(first) - timedelta(days=WINDOW_DAYS)).isoformat()
+    hi = (date.fromisoformat(last) + timedelta(days=WINDOW_DAYS)).isoformat()
+    return lo, hi
+
+
+def _pairwise_neighbours(store: SQLiteStore, r: sqlite3.Row) -> list[int]:
     mine = unpack_dense(r["centroid"])
     mine_ents = set(json.loads(r["top_entities"] or "[]"))
     out = []
-    for cand in store.stories_in_range(lo, hi, exclude=r["id"]):
+    for cand in store.stories_in_range(*_bounds(r), exclude=r["id"]):
         if cand["centroid"] is None:
             continue
         theirs = unpack_dense(cand["centroid"])
@@ -66,42 +68,32 @@ def _pairwise_neighbours(store: SQLiteStore, r: sqlite3.Row) -> list[int]:
     return out
 
 
-def _reach(store: SQLiteStore, rows: list[sqlite3.Row]) -> dict[int, np.ndarray]:
-    """Unit centroids of the live stories the batch's day windows reach (all when one is
-    undated)."""
-    bounds = None
-    if rows and all(r["first_seen"] for r in rows):
-        lo = min(date.fromisoformat(r["first_seen"]) for r in rows) - timedelta(days=WINDOW_DAYS)
-        hi = max(date.fromisoformat(r["last_seen"]) for r in rows) + timedelta(days=WINDOW_DAYS)
-        bounds = (lo.isoformat(), hi.isoformat())
-    out = {}
-    for r in store.thread_candidates(bounds):
-        if r["centroid"] is not None:
-            v = unpack_dense(r["centroid"]).astype(np.float64)
-            out[int(r["id"])] = v / np.linalg.norm(v)
+def _members(store: SQLiteStore, sid: int, window: sqlite3.Row) -> list[np.ndarray]:
+    """Unit centroids of ``sid``'s thread's stories (``sid`` alone without one) within the
+    window of the story being linked."""
+    row = store.story_row(sid)
+    assert row is not None
+    ids = [sid] if row["thread_id"] is None else [
+        int(r["id"]) for r in store.story_rows() if r["thread_id"] == row["thread_id"]
+    ]  # fmt: skip
+    reach = {int(r["id"]): r for r in store.stories_in_range(*_bounds(window), exclude=-1)}
+    out = []
+    for i in ids:
+        if i in reach and reach[i]["centroid"] is not None:
+            v = unpack_dense(reach[i]["centroid"]).astype(np.float64)
+            out.append(v / np.linalg.norm(v))
     return out
 
 
-def _members(store: SQLiteStore, sid: int, reach: dict[int, np.ndarray]) -> list[np.ndarray]:
-    row = store.story_row(sid)
-    assert row is not None
-    if row["thread_id"] is None:
-        return [reach[sid]]
-    ids = [int(r["id"]) for r in store.story_rows() if r["thread_id"] == row["thread_id"]]
-    return [reach[i] for i in ids if i in reach]
-
-
-def _pairwise_join(
-    store: SQLiteStore, sid: int, mine: int | None, other: int, reach: dict[int, np.ndarray]
-) -> bool:
+def _pairwise_join(store: SQLiteStore, row: sqlite3.Row, other: int) -> bool:
+    sid, mine = int(row["id"]), row["thread_id"]
     other_row = store.story_row(other)
     assert other_row is not None
     theirs = other_row["thread_id"]
     if mine is not None and mine == theirs:
         return False
-    pairs = [
-        float(a @ b) for a in _members(store, sid, reach) for b in _members(store, other, reach)
-    ]
+    theirs_all = _members(store, other, row)
+    pairs = [float(a @ b) for a in _members(store, sid, row) for b in theirs_all]
     if sum(pairs) / len(pairs) < MIN_COSINE:
         return False
     score = round(sum(pairs) / len(pairs), 4)

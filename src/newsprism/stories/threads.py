@@ -4,8 +4,8 @@ A story is a candidate for the thread of an earlier or later story when their ce
 close (cosine >= ``MIN_COSINE``) and they share at least ``MIN_SHARED_ENTITIES`` of their top
 entities, within ``WINDOW_DAYS`` of each other. It joins that thread, and two threads that meet
 are merged (the older id stays), only when the two sides are close **on average**: the mean
-cosine over all pairs of their stories (the thread's stories within reach of the window) is at
-least ``MIN_COSINE`` too. Two single stories are decided by the pairwise rule alone; a thread
+cosine over all pairs of their stories within ``WINDOW_DAYS`` of the story is at least
+``MIN_COSINE`` too. Two single stories are decided by the pairwise rule alone; a thread
 grows only by stories close to the whole of it. With the pairwise rule alone (``v1``) links
 chained: on the whole dev file one thread took 1,227 of 2,075 stories.
 
@@ -13,7 +13,9 @@ One :meth:`ThreadLinker.link` call reads the live stories the given ones can rea
 a :class:`_Candidates` table (a centroid matrix, day ranges, entity sets, thread ids kept in step
 with every join), so each story costs one matrix-vector product instead of a query and a decode
 per neighbour. The matrix product only pre-selects: every pair it keeps is checked again with
-the exact pairwise cosine, so the links made are the pairwise rule's, bit for bit.
+the exact pairwise cosine, so the candidates are the pairwise rule's, bit for bit; the average
+is taken over each thread's stories within the story's own window, so a link does not depend
+on which other stories were linked in the same call.
 """
 
 from __future__ import annotations
@@ -54,21 +56,23 @@ class ThreadLinker:
         linked = 0
         for r in rows:
             sid = int(r["id"])
-            for other in table.neighbours(sid, unpack_dense(r["centroid"]), _entities(r),
-                                          _window(r)):  # fmt: skip
-                if self._join(sid, other, table):
+            window = _window(r)
+            for other in table.neighbours(sid, unpack_dense(r["centroid"]), _entities(r), window):
+                if self._join(sid, other, table, window):
                     linked += 1
         if linked:
             store.refresh_thread_titles()
         return linked
 
-    def _join(self, sid: int, other: int, table: _Candidates) -> bool:
+    def _join(
+        self, sid: int, other: int, table: _Candidates, window: tuple[int, int] | None
+    ) -> bool:
         store = self._store
         thread = table.thread
         mine, theirs = thread[sid], thread[other]
         if mine is not None and mine == theirs:
             return False
-        score = table.average_link(sid, other)
+        score = table.average_link(sid, other, window)
         if score < MIN_COSINE:
             return False
         score = round(score, 4)
@@ -131,8 +135,7 @@ class _Candidates:
     postings: dict[str, np.ndarray]  # entity -> rows whose top entities hold it
     thread: dict[int, int | None]  # story id -> thread id, updated by every join
     row_of: dict[int, int]  # story id -> row
-    sums: dict[int, np.ndarray]  # thread id -> sum of its stories' unit centroids (float64)
-    counts: dict[int, int]  # thread id -> stories in that sum
+    members: dict[int, list[int]]  # thread id -> rows of its stories, updated by every join
 
     @classmethod
     def load(cls, store: SQLiteStore, windows: list[tuple[int, int] | None]) -> _Candidates:
@@ -155,14 +158,10 @@ class _Candidates:
             for entity in _entities(r):
                 postings.setdefault(entity, []).append(i)
         norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
-        sums: dict[int, np.ndarray] = {}
-        counts: dict[int, int] = {}
+        members: dict[int, list[int]] = {}
         for i, r in enumerate(rows):
-            tid = r["thread_id"]
-            if tid is not None and usable[i] and norms[i] > 0:
-                unit = matrix[i].astype(np.float64) / float(norms[i])
-                sums[tid] = sums[tid] + unit if tid in sums else unit
-                counts[tid] = counts.get(tid, 0) + 1
+            if r["thread_id"] is not None and usable[i] and norms[i] > 0:
+                members.setdefault(r["thread_id"], []).append(i)
         return cls(
             ids=np.array([int(r["id"]) for r in rows], dtype=np.int64),
             first=np.array([_ordinal(r["first_seen"]) for r in rows], dtype=np.int64),
@@ -174,38 +173,39 @@ class _Candidates:
             postings={e: np.array(rows_of, dtype=np.int64) for e, rows_of in postings.items()},
             thread={int(r["id"]): r["thread_id"] for r in rows},
             row_of={int(r["id"]): i for i, r in enumerate(rows)},
-            sums=sums,
-            counts=counts,
+            members=members,
         )
 
-    def _unit(self, sid: int) -> np.ndarray:
-        i = self.row_of[sid]
-        unit: np.ndarray = self.centroids[i].astype(np.float64) / max(float(self.norms[i]), 1e-12)
-        return unit
-
-    def _side(self, sid: int) -> tuple[np.ndarray, int]:
-        """The sum of unit centroids of ``sid``'s thread (of ``sid`` alone when it has none)."""
+    def _rows(self, sid: int, window: tuple[int, int] | None) -> np.ndarray:
+        """The rows of ``sid``'s thread (of ``sid`` alone when it has none) within ``window``."""
         tid = self.thread.get(sid)
-        if tid is not None and tid in self.sums:
-            return self.sums[tid], self.counts[tid]
-        return self._unit(sid), 1
+        rows = np.array(
+            self.members[tid] if tid is not None and tid in self.members else [self.row_of[sid]],
+            dtype=np.int64,
+        )
+        if window is not None:
+            lo, hi = window
+            rows = rows[self.undated[rows] | ((self.last[rows] >= lo) & (self.first[rows] <= hi))]
+        return rows
 
-    def average_link(self, sid: int, other: int) -> float:
-        """The mean cosine over all pairs of stories of ``sid``'s and ``other``'s threads."""
+    def average_link(self, sid: int, other: int, window: tuple[int, int] | None) -> float:
+        """The mean cosine over all pairs of stories of ``sid``'s and ``other``'s threads,
+        counting the stories within ``sid``'s window (``WINDOW_DAYS`` around it)."""
         if sid not in self.row_of or other not in self.row_of:
             return -1.0
-        (a, na), (b, nb) = self._side(sid), self._side(other)
-        return float(a @ b) / (na * nb)
+        a, b = self._rows(sid, window), self._rows(other, window)
+        if not len(a) or not len(b):
+            return -1.0
+        units = [self.centroids[r].astype(np.float64) / self.norms[r][:, None] for r in (a, b)]
+        return float(units[0].sum(axis=0) @ units[1].sum(axis=0)) / (len(a) * len(b))
 
     def joined(self, keep: int, gone: int | None, story: int | None) -> None:
-        """Keep the sums in step: thread ``gone`` merged into ``keep``, or ``story`` (a story
-        in no thread before) added to ``keep``."""
-        if gone is not None and gone in self.sums:
-            self.sums[keep] = self.sums.get(keep, 0.0) + self.sums.pop(gone)
-            self.counts[keep] = self.counts.get(keep, 0) + self.counts.pop(gone)
+        """Keep the members in step: thread ``gone`` merged into ``keep``, or ``story`` (a
+        story in no thread before) added to ``keep``."""
+        if gone is not None and gone in self.members:
+            self.members.setdefault(keep, []).extend(self.members.pop(gone))
         if story is not None and story in self.row_of:
-            self.sums[keep] = self.sums.get(keep, 0.0) + self._unit(story)
-            self.counts[keep] = self.counts.get(keep, 0) + 1
+            self.members.setdefault(keep, []).append(self.row_of[story])
 
     def neighbours(
         self, sid: int, mine: np.ndarray, mine_ents: frozenset[str], window: tuple[int, int] | None
