@@ -1,10 +1,12 @@
 """Clustering quality gate: a fixed slice of the dev file through ingest + build must keep its
-B-cubed F1 above the floors pinned in tests/quality_floors.json (floors only go up)."""
+B-cubed F1 above the floors pinned in tests/quality_floors.json (floors only go up), and no
+thread may swallow the slice (a ceiling that only goes down)."""
 
 from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,5 @@ def test_clustering_quality_floor(service: Service, tmp_path: Path) -> None:
     print(json.dumps(scores, indent=1))
     for part in PARTS:
         assert scores[part]["b3_f1"] >= FLOORS[part], (part, scores[part])
+    sizes = Counter(story.thread_id for story in service.stories() if story.thread_id)
+    assert sizes and max(sizes.values()) <= FLOORS["largest_thread_max"], sizes.most_common(3)
