@@ -18,7 +18,8 @@ story engine's job, measured by ``cluster_eval``): linked = same thread or same 
 linked = same ECB+ topic. Pairwise precision, recall, F1; and the same over pairs of events,
 each event taking the label most of its articles have. The gold-linked pairs are also split by
 outcome: put in one story (the story engine merged the two events), linked by a thread, or not
-linked. Writes benchmarks/out/thread_eval.json.
+linked. Over all parts of the stream, the number of threads and the stories of the largest one
+(a thread that chains unrelated stories shows there). Writes benchmarks/out/thread_eval.json.
 """
 
 from __future__ import annotations
@@ -104,9 +105,12 @@ def main() -> None:
         exported, _, _ = _cli(db, "export", "articles", "--format", "jsonl")
     linked, topic, event, story_of = [], [], [], []
     threads = set()
+    thread_stories: dict[int, set[int]] = {}  # every part: a chained thread shows here
     for line in exported.splitlines():
         row = json.loads(line)
         cluster, part = gold[row["id"]]
+        if row["thread_id"]:
+            thread_stories.setdefault(row["thread_id"], set()).add(row["story_id"])
         if part != "ecbplus":
             continue
         label = f"thread:{row['thread_id']}" if row["thread_id"] else f"story:{row['story_id']}"
@@ -134,6 +138,8 @@ def main() -> None:
         "article_pairs": cross_event_scores(linked, topic, event),
         "event_pairs": event_pair_scores(linked, topic, event),
         "same_topic_pairs_by_outcome": dict(same_topic),
+        "threads": len(thread_stories),
+        "largest_thread_stories": max(map(len, thread_stories.values()), default=0),
         "seconds": round(time.perf_counter() - started, 1),
     }
     save("thread_eval.json", result)
