@@ -49,6 +49,12 @@ def scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
     }
 
 
+def score_line(result: dict[str, Any]) -> str:
+    """macro-F1, accuracy and per-side recall of one scored system, on one line."""
+    recall = "/".join(f"{result['recall'][s]:.2f}" for s in SIDES)
+    return f"macro-F1 {result['macro_f1']:.3f} acc {result['accuracy']:.3f} recall L/C/R {recall}"
+
+
 def predictors(data: LeanData, raw: Sequence[str]) -> dict[str, Predictor]:
     y = data.labels
 
@@ -169,13 +175,7 @@ def main(argv: list[str] | None = None) -> None:
             result, seconds = cross_validate(predict, folds, data.labels)
             result["seconds"] = round(seconds, 1)
             results[f"{split}/{name}"] = result
-            print(
-                f"{split:16s} {name:16s} macro-F1 {result['macro_f1']:.3f} "
-                f"acc {result['accuracy']:.3f} recall L/C/R "
-                + "/".join(f"{result['recall'][s]:.2f}" for s in SIDES)
-                + f"  {seconds:.0f} s",
-                flush=True,
-            )
+            print(f"{split:16s} {name:16s} {score_line(result)}  {seconds:.0f} s", flush=True)
     results["outlet-disjoint/article-lean.v1/by-floor"] = floors = precision_by_floor(
         data, split_kinds["outlet-disjoint"]
     )

@@ -41,7 +41,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.lean_embed import CACHE, INPUTS, load_embeddings
-from benchmarks.lean_eval import SIDES, outlet_folds, scores
+from benchmarks.lean_eval import outlet_folds, score_line, scores
 from benchmarks.results import save
 from benchmarks.train_lean import SEED, LeanData, fit, load, outlet_weights
 
@@ -245,10 +245,8 @@ def report(
     if probs.chosen:
         result["chosen"] = probs.chosen
     print(
-        f"{name:42s} macro-F1 {result['macro_f1']:.3f} acc {result['accuracy']:.3f} "
-        f"recall L/C/R "
-        + "/".join(f"{result['recall'][s]:.2f}" for s in SIDES)
-        + f"  {result['confusion']} folds {result['fold_macro_f1']}  {seconds:.0f} s",
+        f"{name:42s} {score_line(result)}  {result['confusion']} "
+        f"folds {result['fold_macro_f1']}  {seconds:.0f} s",
         flush=True,
     )
     return result
