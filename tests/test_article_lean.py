@@ -195,7 +195,10 @@ def test_stage_estimates_stores_and_resumes(service: Service, tmp_path: Path) ->
     assert direct is not None
     assert leans["s0"].probability == pytest.approx(direct.probability)
     again = run_lean_stage(store, min_words=40)
-    assert (again.estimated, again.unrated) == (0, 1)  # nothing estimated twice
+    assert (again.estimated, again.unrated) == (0, 0)  # nothing examined twice
+    assert store.lean_unrated(["short", "s0"], METHOD, 40) == {"short"}
+    stricter = run_lean_stage(store, min_words=1000)  # another setting examines it again
+    assert (stricter.estimated, stricter.unrated) == (0, 1)
     assert store.get_article_leans(["s0"], method="other.v9") == {}
 
 
@@ -234,3 +237,17 @@ def test_build_estimates_the_seeds_and_counts_them(service: Service) -> None:
     leans = service.store.get_article_leans(ids)
     assert set(leans) == set(ids)
     assert service.build().lean == {"estimated": 0, "unrated": 0}
+
+
+@pytest.mark.slow
+def test_build_examines_a_short_article_once(service: Service, tmp_path: Path) -> None:
+    rows = [
+        {"id": "long", "title": "Seed", "text": _seed("000"), "outlet": "Some Paper"},
+        {"id": "short", "title": "Too short", "text": "Only a few words here."},
+    ]
+    _ingest(service, tmp_path, rows)
+    assert service.build().lean == {"estimated": 1, "unrated": 1}
+    assert service.store.lean_unrated(["long", "short"], METHOD, 40) == {"short"}
+    _ingest(service, tmp_path, [{"id": "later", "title": "Later", "text": "A few words."}])
+    assert service.build().lean == {"estimated": 0, "unrated": 1}  # only the new one
+    assert service.estimate_leans().unrated == 0

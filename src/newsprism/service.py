@@ -44,7 +44,7 @@ from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.lean.outlets import Registry, domain_of
-from newsprism.lean.stage import LeanReport, estimate_article, run_lean_stage
+from newsprism.lean.stage import LeanReport, estimate_articles, run_lean_stage
 from newsprism.models import (
     ArchiveStats,
     Article,
@@ -135,7 +135,7 @@ class Service:
         leans, early = self._leans_alongside()  # each chunk's leans while its vectors encode
         report = self._build_stories(full, progress, leans)
         lean = self.estimate_leans()  # whatever the chunks did not cover, and the unrated
-        report.lean = {"estimated": early[0] + lean.estimated, "unrated": lean.unrated}
+        report.lean = {"estimated": early[0] + lean.estimated, "unrated": early[1] + lean.unrated}
         self.refresh_story_sides(self.store.stories_updated_since(started))
         if self.settings.synthesize_on_build:
             report.syntheses = self.refresh_syntheses(
@@ -153,20 +153,23 @@ class Service:
 
     def _leans_alongside(self) -> tuple[Callable[[Sequence[Article]], None], list[int]]:
         """A build hook storing the text-only lean estimate of each chunk's articles that have
-        none of the current model (the same estimates as ``estimate_leans``), and the count."""
+        none of the current model (the same estimates as ``estimate_leans``, and the same
+        unrated marks), and the counts: estimated, unrated."""
         model = ArticleLeanModel.load()
-        count = [0]
+        count = [0, 0]  # estimated, unrated
 
         def estimate(articles: Sequence[Article]) -> None:
-            have = self.store.get_article_leans([a.id for a in articles], model.method)
-            rows = [
-                (a.id, found)
-                for a in articles
-                if a.id not in have
-                and (found := estimate_article(model, a, self.settings.lean_min_words))
-            ]
+            ids = [a.id for a in articles]
+            min_words = self.settings.lean_min_words
+            done = set(self.store.get_article_leans(ids, model.method))
+            done |= self.store.lean_unrated(ids, model.method, min_words)
+            rows, unrated = estimate_articles(
+                model, [a for a in articles if a.id not in done], min_words
+            )
             self.store.put_article_leans(rows)
+            self.store.put_lean_unrated(model.method, min_words, unrated)
             count[0] += len(rows)
+            count[1] += len(unrated)
 
         return estimate, count
 

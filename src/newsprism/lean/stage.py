@@ -3,13 +3,14 @@
 Runs after the story build. Articles are read in insertion order, in chunks; each chunk's
 estimates are stored in one transaction, so an interrupted run resumes where it stopped. An
 article whose cleaned text is shorter than ``min_words`` gets no estimate: it stays unrated
-(counted, never guessed).
+(counted, never guessed) and is marked as examined, so later runs with the same model and
+``min_words`` pass over it instead of examining it again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from newsprism.lean.article import ArticleLeanModel
@@ -42,6 +43,21 @@ def estimate_article(
     return model.estimate(article.body, article.title, outlets, authors, min_words=min_words)
 
 
+def estimate_articles(
+    model: ArticleLeanModel, articles: Iterable[Article], min_words: int
+) -> tuple[list[tuple[str, LeanEstimate]], list[str]]:
+    """The estimates of ``articles`` as (id, estimate) rows, and the ids left unrated."""
+    rows: list[tuple[str, LeanEstimate]] = []
+    unrated: list[str] = []
+    for article in articles:
+        estimate = estimate_article(model, article, min_words)
+        if estimate is None:
+            unrated.append(article.id)
+        else:
+            rows.append((article.id, estimate))
+    return rows, unrated
+
+
 def run_lean_stage(
     store: SQLiteStore,
     model: ArticleLeanModel | None = None,
@@ -49,7 +65,8 @@ def run_lean_stage(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> LeanReport:
-    """Estimate and store every article lacking an estimate of ``model``'s method."""
+    """Estimate and store every article lacking an estimate of ``model``'s method and not
+    already left unrated by it at ``min_words``; ``report.unrated`` counts this run's."""
     if min_words < 1:
         raise ValueError(f"min_words={min_words!r} must be at least 1")
     if chunk < 1:
@@ -59,21 +76,17 @@ def run_lean_stage(
     started = time.perf_counter()
     last_seq = 0
     while True:
-        pending = store.article_ids_without_lean(model.method, last_seq, chunk)
+        pending = store.article_ids_without_lean(model.method, last_seq, chunk, min_words)
         if not pending:
             break
         last_seq = pending[-1][0]
         articles = store.get_articles([article_id for _, article_id in pending])
-        rows: list[tuple[str, LeanEstimate]] = []
-        for article in articles:
-            estimate = estimate_article(model, article, min_words)
-            if estimate is None:
-                report.unrated += 1
-            else:
-                rows.append((article.id, estimate))
+        rows, unrated = estimate_articles(model, articles, min_words)
         with store.transaction():
             store.put_article_leans(rows)
+            store.put_lean_unrated(model.method, min_words, unrated)
         report.estimated += len(rows)
+        report.unrated += len(unrated)
         if progress:
             progress(report.estimated + report.unrated)
     report.seconds = time.perf_counter() - started

@@ -56,16 +56,47 @@ class LeanTables:
                 out[row[0]] = _row_to_estimate(row)
         return out
 
+    def put_lean_unrated(self, method: str, min_words: int, article_ids: Iterable[str]) -> None:
+        """Mark articles examined by ``method`` at ``min_words`` and left unrated."""
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO article_lean_unrated (article_id, method, min_words) "
+            "VALUES (?, ?, ?)",
+            [(article_id, method, min_words) for article_id in article_ids],
+        )
+
+    def lean_unrated(self, article_ids: Sequence[str], method: str, min_words: int) -> set[str]:
+        """Which of ``article_ids`` ``method`` left unrated at ``min_words``."""
+        out: set[str] = set()
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            out.update(
+                str(r[0])
+                for r in self._conn.execute(
+                    "SELECT article_id FROM article_lean_unrated WHERE method = ? AND "
+                    f"min_words = ? AND article_id IN ({', '.join('?' * len(chunk))})",
+                    [method, min_words, *chunk],
+                )
+            )
+        return out
+
     def article_ids_without_lean(
-        self, method: str, after_seq: int, limit: int
+        self, method: str, after_seq: int, limit: int, min_words: int | None = None
     ) -> list[tuple[int, str]]:
-        """(seq, id) of the articles stored after ``after_seq`` with no ``method`` row."""
-        rows = self._conn.execute(
+        """(seq, id) of the articles stored after ``after_seq`` with no ``method`` row and,
+        with ``min_words``, not marked unrated by ``method`` at that ``min_words``."""
+        sql = (
             "SELECT a.seq, a.id FROM articles a WHERE a.seq > ? AND NOT EXISTS "
             "(SELECT 1 FROM article_leans l WHERE l.article_id = a.id AND l.method = ?) "
-            "ORDER BY a.seq LIMIT ?",
-            (after_seq, method, limit),
         )
+        params: list[object] = [after_seq, method]
+        if min_words is not None:
+            sql += (
+                "AND NOT EXISTS (SELECT 1 FROM article_lean_unrated u WHERE u.article_id = a.id "
+                "AND u.method = ? AND u.min_words = ?) "
+            )
+            params += [method, min_words]
+        rows = self._conn.execute(sql + "ORDER BY a.seq LIMIT ?", [*params, limit])
         return [(int(r[0]), str(r[1])) for r in rows]
 
 
