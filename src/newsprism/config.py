@@ -70,6 +70,11 @@ class Settings:
     near_dup_min_words: int = 40
     """Texts shorter than this are not checked for near-duplicates (headlines alike by chance)."""
 
+    ingest_workers: int = 1
+    """Worker processes that check and fingerprint articles while the main one parses and
+    stores (0: none). Only inputs longer than 64 items start one; the stored articles are the
+    same either way."""
+
     torch_threads: int = 2
     """CPU threads for the sentence encoder (keep at or under the number of cores); the story
     build encodes that many chunks at once (at most two), each on one thread."""
@@ -240,5 +245,7 @@ def _validate(s: Settings) -> None:
     for name in ("near_dup_threshold", "near_dup_containment"):
         if not 0.0 < getattr(s, name) <= 1.0:
             raise ConfigError(f"setting {name}={getattr(s, name)!r} must be in (0, 1]")
+    if not 0 <= s.ingest_workers <= 64:
+        raise ConfigError(f"setting ingest_workers={s.ingest_workers!r} must be from 0 to 64")
     if s.http_retries < 0 or s.host_delay_s < 0 or s.http_backoff_s < 0:
         raise ConfigError("http_retries, host_delay_s and http_backoff_s must not be negative")

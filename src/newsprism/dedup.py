@@ -57,6 +57,11 @@ def fingerprint(grams: set[str]) -> Fingerprint:
     return Fingerprint(method=METHOD, signature=values.tobytes(), band_keys=keys)
 
 
+def eligible(body: str, settings: Settings) -> bool:
+    """Whether a text is long enough for the near-duplicate check."""
+    return len(_WORD.findall(body)) >= settings.near_dup_min_words
+
+
 @dataclass(frozen=True)
 class NearDuplicate:
     original_id: str
@@ -70,9 +75,6 @@ class NearDuplicateFinder:
     def __init__(self, store: ArticleStore, settings: Settings) -> None:
         self._store = store
         self._s = settings
-
-    def eligible(self, body: str) -> bool:
-        return len(_WORD.findall(body)) >= self._s.near_dup_min_words
 
     def find(self, grams: set[str], fp: Fingerprint) -> NearDuplicate | None:
         best: NearDuplicate | None = None

@@ -10,20 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsprism.config import Settings
-from newsprism.dedup import NearDuplicateFinder, as_exact_copy, fingerprint, shingles
-from newsprism.errors import InvalidRecord, ItemError, NoArticleText, TooLarge
+from newsprism.dedup import NearDuplicateFinder, as_exact_copy, shingles
+from newsprism.errors import InvalidRecord, ItemError
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.jsonl import FIELD_HINTS
-from newsprism.ingest.normalize import (
-    content_hash,
-    derived_id,
-    detect_language,
-    normalize_url,
-    registrable_domain,
-)
+from newsprism.ingest.prepare import Prepared, Preparer
 from newsprism.ingest.sources import Unit, expand, read_unit
 from newsprism.models import (
     Article,
@@ -34,7 +29,7 @@ from newsprism.models import (
     Outcome,
     SourceKind,
 )
-from newsprism.store.base import ArticleStore
+from newsprism.store.base import ArticleStore, Fingerprint
 
 log = logging.getLogger(__name__)
 Progress = Callable[[ItemResult], None]
@@ -96,14 +91,14 @@ class Ingestor:
     ) -> None:
         results: list[ItemResult] = []
         try:
-            with self._store.transaction():
-                for item in read_unit(unit, self._s, self._fetcher):
+            with self._store.transaction(), Preparer(self._s) as preparer:
+                for item, prepared in preparer.stream(read_unit(unit, self._s, self._fetcher)):
                     if isinstance(item, ItemWarning):
                         report.warnings.append(item.message)
                     elif isinstance(item, ItemError):
                         results.append(_skipped(unit.ref, item))
-                    else:
-                        results.append(self._store_draft(item, run_id, report))
+                    elif isinstance(item, ArticleDraft) and prepared is not None:
+                        results.append(self._store_prepared(item, prepared, run_id, report))
         except ItemError as exc:  # the whole unit is unusable; its transaction rolled back
             results = [_skipped(unit.ref, exc)]
         except Exception as exc:  # a bug must not cost the rest of the run
@@ -119,11 +114,17 @@ class Ingestor:
         for result in results:
             record(result)
 
-    def _store_draft(self, draft: ArticleDraft, run_id: int, report: IngestReport) -> ItemResult:
-        try:
-            article = self._finalize(draft, report)
-        except ItemError as exc:
-            return _skipped(draft.source_ref, exc)
+    def _store_prepared(
+        self,
+        draft: ArticleDraft,
+        prepared: Prepared | ItemError,
+        run_id: int,
+        report: IngestReport,
+    ) -> ItemResult:
+        if isinstance(prepared, ItemError):
+            return _skipped(draft.source_ref, prepared)
+        report.warnings.extend(prepared.warnings)
+        article = replace(prepared.article, ingested_at=self._clock())
         report.unknown_fields.update(
             article.extra.keys() if article.source_kind is SourceKind.JSONL else ()
         )
@@ -149,15 +150,15 @@ class Ingestor:
                 )
             self._store.insert_article(as_exact_copy(article, original_id, reason), run_id)
             return ItemResult(ref, Outcome.REPRINT, article.id, f"exact copy of {original_id}")
-        return self._store_with_near_dup_check(article, run_id, ref)
+        return self._store_with_near_dup_check(article, prepared.fingerprint, run_id, ref)
 
-    def _store_with_near_dup_check(self, article: Article, run_id: int, ref: str) -> ItemResult:
-        if not self._near.eligible(article.body):
+    def _store_with_near_dup_check(
+        self, article: Article, fp: Fingerprint | None, run_id: int, ref: str
+    ) -> ItemResult:
+        if fp is None:  # too short for the check
             self._store.insert_article(article, run_id)
             return ItemResult(ref, Outcome.ADDED, article.id)
-        grams = shingles(article.body)
-        fp = fingerprint(grams)
-        match = self._near.find(grams, fp)
+        match = self._near.find(shingles(article.body), fp)
         result = ItemResult(ref, Outcome.ADDED, article.id)
         repoint = None
         if match is not None:
@@ -193,49 +194,6 @@ class Ingestor:
     def _root(self, article_id: str) -> str:
         stored = self._store.get_article(article_id)
         return stored.duplicate_of if stored and stored.duplicate_of else article_id
-
-    def _finalize(self, draft: ArticleDraft, report: IngestReport) -> Article:
-        ref = draft.source_ref
-        if len(draft.body) > self._s.max_article_chars:
-            raise TooLarge(
-                f"{ref}: text is {len(draft.body):,} characters, above the cap "
-                f"max_article_chars={self._s.max_article_chars:,}"
-            )
-        if len((draft.title or "") + draft.body) < self._s.min_article_chars or not (
-            draft.title or draft.body
-        ):
-            raise NoArticleText(f"{ref}: no title and no text")
-        url = None
-        if draft.url:
-            try:
-                url = normalize_url(draft.url)
-            except InvalidRecord as exc:
-                report.warnings.append(f"{ref}: {exc}; URL dropped")
-        chash = content_hash(draft.title, draft.body)
-        language, confidence = (draft.language, None)
-        if not language:
-            language, confidence = detect_language(f"{draft.title or ''}\n{draft.body}")
-        return Article(
-            id=draft.caller_id or derived_id(url, chash),
-            body=draft.body,
-            content_hash=chash,
-            source_kind=draft.source_kind,
-            source_ref=ref,
-            extraction_method=draft.extraction_method,
-            ingested_at=self._clock(),
-            title=draft.title,
-            url=url,
-            outlet_name=draft.outlet_name,
-            outlet_domain=registrable_domain(url) if url else None,
-            author=draft.author,
-            published=draft.published,
-            published_precision=draft.published_precision,
-            language=language,
-            language_confidence=confidence,
-            story_key=draft.story_key,
-            extra=draft.extra,
-            provenance=draft.provenance,
-        )
 
 
 def _skipped(ref: str, error: ItemError) -> ItemResult:

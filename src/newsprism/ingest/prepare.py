@@ -1,0 +1,183 @@
+"""A draft made ready to store: size checks, canonical URL, content hash, language, MinHash.
+
+None of this needs the store, so on a large input a worker process does it while the main
+process parses the input and stores what comes back (:class:`Preparer`). Items come back in
+input order and each is prepared by the same function either way, so the stored articles are
+the same whether a worker ran or not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from newsprism.config import Settings
+from newsprism.dedup import eligible, fingerprint, shingles
+from newsprism.errors import InvalidRecord, ItemError, NoArticleText, TooLarge
+from newsprism.ingest.normalize import (
+    content_hash,
+    derived_id,
+    detect_language,
+    normalize_url,
+    registrable_domain,
+)
+from newsprism.models import Article, ArticleDraft
+from newsprism.store.base import Fingerprint
+
+BATCH = 64  # drafts sent to the worker at once
+AHEAD = 8  # batches in flight before the main process waits for the oldest
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # placeholder; the store time is set when stored
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article ready to store (its ``ingested_at`` is set when it is stored), the warnings
+    met on the way, and the MinHash fingerprint of a text long enough for the near-duplicate
+    check (``None`` otherwise)."""
+
+    article: Article
+    warnings: tuple[str, ...]
+    fingerprint: Fingerprint | None
+
+
+def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
+    """Check and complete one draft; raises :class:`ItemError` for an unusable one."""
+    ref = draft.source_ref
+    if len(draft.body) > settings.max_article_chars:
+        raise TooLarge(
+            f"{ref}: text is {len(draft.body):,} characters, above the cap "
+            f"max_article_chars={settings.max_article_chars:,}"
+        )
+    if len((draft.title or "") + draft.body) < settings.min_article_chars or not (
+        draft.title or draft.body
+    ):
+        raise NoArticleText(f"{ref}: no title and no text")
+    warnings: list[str] = []
+    url = None
+    if draft.url:
+        try:
+            url = normalize_url(draft.url)
+        except InvalidRecord as exc:
+            warnings.append(f"{ref}: {exc}; URL dropped")
+    chash = content_hash(draft.title, draft.body)
+    language, confidence = (draft.language, None)
+    if not language:
+        language, confidence = detect_language(f"{draft.title or ''}\n{draft.body}")
+    article = Article(
+        id=draft.caller_id or derived_id(url, chash),
+        body=draft.body,
+        content_hash=chash,
+        source_kind=draft.source_kind,
+        source_ref=ref,
+        extraction_method=draft.extraction_method,
+        ingested_at=_EPOCH,
+        title=draft.title,
+        url=url,
+        outlet_name=draft.outlet_name,
+        outlet_domain=registrable_domain(url) if url else None,
+        author=draft.author,
+        published=draft.published,
+        published_precision=draft.published_precision,
+        language=language,
+        language_confidence=confidence,
+        story_key=draft.story_key,
+        extra=draft.extra,
+        provenance=draft.provenance,
+    )
+    fp = fingerprint(shingles(draft.body)) if eligible(draft.body, settings) else None
+    return Prepared(article, tuple(warnings), fp)
+
+
+def prepare_or_error(draft: ArticleDraft, settings: Settings) -> Prepared | ItemError:
+    try:
+        return prepare(draft, settings)
+    except ItemError as exc:
+        return exc
+
+
+def prepare_batch(drafts: list[ArticleDraft], settings: Settings) -> list[Prepared | ItemError]:
+    """What the worker process runs: each draft's :func:`prepare_or_error`, in order."""
+    return [prepare_or_error(d, settings) for d in drafts]
+
+
+class Preparer:
+    """Prepares the drafts of a stream of parsed items, in a worker process once the stream
+    is longer than one batch (a short input never starts one). Use as a context manager."""
+
+    def __init__(self, settings: Settings, workers: int | None = None) -> None:
+        self._s = settings
+        self._workers = settings.ingest_workers if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def __enter__(self) -> Preparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def stream(
+        self, items: Iterable[object]
+    ) -> Iterator[tuple[object, Prepared | ItemError | None]]:
+        """Each item with its preparation (``None`` for an item that is not a draft), in input
+        order."""
+        window: deque[tuple[list[object], Callable[[], list[Prepared | ItemError]]]] = deque()
+        batch: list[object] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                window.append((batch, self._submit(batch)))
+                batch = []
+                while len(window) > AHEAD:
+                    yield from _zip(*window.popleft())
+        if batch:  # the tail (or a short input) is prepared here, no worker waited for
+            window.append((batch, self._inline(batch)))
+        while window:
+            yield from _zip(*window.popleft())
+
+    def _inline(self, batch: list[object]) -> Callable[[], list[Prepared | ItemError]]:
+        drafts = [d for d in batch if isinstance(d, ArticleDraft)]
+        return lambda: prepare_batch(drafts, self._s)
+
+    def _submit(self, batch: list[object]) -> Callable[[], list[Prepared | ItemError]]:
+        drafts = [d for d in batch if isinstance(d, ArticleDraft)]
+        pool = self._start()
+        if pool is None:
+            return lambda: prepare_batch(drafts, self._s)
+        future = pool.submit(prepare_batch, drafts, self._s)
+        return lambda: self._result(future, drafts)
+
+    def _result(
+        self, future: Future[list[Prepared | ItemError]], drafts: list[ArticleDraft]
+    ) -> list[Prepared | ItemError]:
+        if future.cancel():  # not started yet: no need to wait for the worker
+            return prepare_batch(drafts, self._s)
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): go on here
+            self._broken = True
+            return prepare_batch(drafts, self._s)
+
+    def _start(self) -> ProcessPoolExecutor | None:
+        if self._workers < 1 or self._broken:
+            return None
+        if self._pool is None:
+            # spawn: a fresh interpreter, safe beside threads (fork is not)
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+        return self._pool
+
+
+def _zip(
+    batch: list[object], results: Callable[[], list[Prepared | ItemError]]
+) -> Iterator[tuple[object, Prepared | ItemError | None]]:
+    prepared = iter(results())
+    for item in batch:
+        yield item, (next(prepared) if isinstance(item, ArticleDraft) else None)
