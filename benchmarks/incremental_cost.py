@@ -34,10 +34,10 @@ import numpy as np
 
 from benchmarks.clusters_data import DEV, REPO
 from benchmarks.results import save
-from newsprism.stories.encoder import MiniLMEncoder
+from newsprism.stories.encoder import STORY_METHOD, MiniLMEncoder
 from newsprism.stories.represent import pack_dense
 
-CACHE = REPO / "benchmarks" / "out" / "incremental_dense.npz"
+CACHE = REPO / "benchmarks" / "out" / f"incremental_dense_{STORY_METHOD}.npz"
 
 
 def _rows() -> tuple[list[dict], list[dict]]:
@@ -64,8 +64,8 @@ def _record(r: dict, copy: int) -> dict:
     }
 
 
-def _dense_text(r: dict) -> str:
-    words = " ".join((r.get("text") or "").split()[:64])
+def _dense_text(r: dict, n_words: int) -> str:
+    words = " ".join((r.get("text") or "").split()[:n_words])
     title = r.get("title") or ""
     return f"{title}. {words}".strip(". ") if title else words
 
@@ -74,8 +74,8 @@ def _dense_cache(rows: list[dict]) -> dict[str, np.ndarray]:
     if CACHE.exists():
         data = np.load(CACHE)
         return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-    encoder = MiniLMEncoder(threads=int(os.environ.get("NEWSPRISM_TORCH_THREADS", "2")))
-    vectors = encoder.encode([_dense_text(r) for r in rows])
+    encoder = MiniLMEncoder.for_stories(int(os.environ.get("NEWSPRISM_TORCH_THREADS", "2")))
+    vectors = encoder.encode([_dense_text(r, encoder.words) for r in rows])
     CACHE.parent.mkdir(parents=True, exist_ok=True)
     np.savez(CACHE, keys=np.array([r["key"] for r in rows]), vectors=vectors)
     return {r["key"]: v for r, v in zip(rows, vectors, strict=True)}
@@ -107,14 +107,12 @@ def _archive(rows: list[dict], size: int, workdir: Path, dense: dict[str, np.nda
     db = workdir / f"archive{size}.db"
     quiet = {"NEWSPRISM_NEAR_DUP_MIN_WORDS": "1000000000"}
     _cli(db, "ingest", "--quiet", str(src), env=quiet)
-    from newsprism.stories.encoder import METHOD
-
     conn = sqlite3.connect(db)
     with conn:
         conn.executemany(
             "INSERT OR IGNORE INTO article_features (article_id, kind, method, data) "
             "VALUES (?, 'dense', ?, ?)",
-            [(rec["id"], METHOD, pack_dense(dense[key])) for rec, key in records],
+            [(rec["id"], STORY_METHOD, pack_dense(dense[key])) for rec, key in records],
         )
     conn.close()
     seconds = _cli(db, "build", "--quiet")

@@ -48,7 +48,7 @@ def load_stream(
     gold = write_jsonl(stream(), src)
     with Service(Settings(db=workdir / "train.db")) as svc:
         svc.ingest([str(src)])
-        builder = Builder(svc.store, encoder or MiniLMEncoder(threads=1))
+        builder = Builder(svc.store, encoder or MiniLMEncoder.for_stories(threads=1))
         articles = list(svc.articles())
         reps: list[Representation] = []
         stats = CorpusStats()

@@ -200,7 +200,7 @@ def test_the_text_only_hook_sees_every_chunk_once_in_order(tmp_path: Path) -> No
 def test_minilm_replicas_on_two_threads_give_the_primary_vectors() -> None:
     from newsprism.stories.encoder import MiniLMEncoder
 
-    encoder = MiniLMEncoder(threads=1)
+    encoder = MiniLMEncoder.for_stories(threads=1)
     arts = [text_article(f"m{i}", " ".join(WORDS[i % 9 : i % 9 + 12 + i % 5])) for i in range(90)]
     chunks = [arts[0:40], arts[40:41], [], arts[41:90]]
     with DensePrefetch(encoder, chunks, threading.Lock(), ahead=3, workers=2) as ahead:

