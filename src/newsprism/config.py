@@ -71,9 +71,9 @@ class Settings:
     """Texts shorter than this are not checked for near-duplicates (headlines alike by chance)."""
 
     ingest_workers: int = 1
-    """Worker processes that check and fingerprint articles while the main one parses and
-    stores (0: none). Only inputs longer than 64 items start one; the stored articles are the
-    same either way."""
+    """Worker processes that check articles (caps, URL, hash, language) while the main one
+    parses, finds duplicates and stores (0: none). Only inputs longer than 64 items start one;
+    the stored articles are the same either way."""
 
     torch_threads: int = 2
     """CPU threads for the sentence encoder (keep at or under the number of cores); the story

@@ -1,4 +1,4 @@
-"""A draft made ready to store: size checks, canonical URL, content hash, language, MinHash.
+"""A draft made ready to store: size checks, canonical URL, content hash, language.
 
 None of this needs the store, so on a large input a worker process does it while the main
 process parses the input and stores what comes back (:class:`Preparer`). Items come back in
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from newsprism.config import Settings
-from newsprism.dedup import eligible, fingerprint, shingles
 from newsprism.errors import InvalidRecord, ItemError, NoArticleText, TooLarge
 from newsprism.ingest.normalize import (
     content_hash,
@@ -27,7 +26,6 @@ from newsprism.ingest.normalize import (
     registrable_domain,
 )
 from newsprism.models import Article, ArticleDraft
-from newsprism.store.base import Fingerprint
 
 BATCH = 64  # drafts sent to the worker at once
 AHEAD = 8  # batches in flight before the main process waits for the oldest
@@ -36,13 +34,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # placeholder; the store time is set 
 
 @dataclass(frozen=True)
 class Prepared:
-    """An article ready to store (its ``ingested_at`` is set when it is stored), the warnings
-    met on the way, and the MinHash fingerprint of a text long enough for the near-duplicate
-    check (``None`` otherwise)."""
+    """An article ready to store (its ``ingested_at`` is set when it is stored) and the
+    warnings met on the way. (Its MinHash fingerprint is left to the main process, which needs
+    it only for a new article: a worker computing it for every article made re-reading a known
+    input 25% slower and a new one no faster, measured on the dev file.)"""
 
     article: Article
     warnings: tuple[str, ...]
-    fingerprint: Fingerprint | None
 
 
 def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
@@ -89,8 +87,7 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
         extra=draft.extra,
         provenance=draft.provenance,
     )
-    fp = fingerprint(shingles(draft.body)) if eligible(draft.body, settings) else None
-    return Prepared(article, tuple(warnings), fp)
+    return Prepared(article, tuple(warnings))
 
 
 def prepare_or_error(draft: ArticleDraft, settings: Settings) -> Prepared | ItemError:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsprism.config import Settings
-from newsprism.dedup import NearDuplicateFinder, as_exact_copy, shingles
+from newsprism.dedup import NearDuplicateFinder, as_exact_copy, eligible, fingerprint, shingles
 from newsprism.errors import InvalidRecord, ItemError
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.jsonl import FIELD_HINTS
@@ -29,7 +29,7 @@ from newsprism.models import (
     Outcome,
     SourceKind,
 )
-from newsprism.store.base import ArticleStore, Fingerprint
+from newsprism.store.base import ArticleStore
 
 log = logging.getLogger(__name__)
 Progress = Callable[[ItemResult], None]
@@ -150,15 +150,15 @@ class Ingestor:
                 )
             self._store.insert_article(as_exact_copy(article, original_id, reason), run_id)
             return ItemResult(ref, Outcome.REPRINT, article.id, f"exact copy of {original_id}")
-        return self._store_with_near_dup_check(article, prepared.fingerprint, run_id, ref)
+        return self._store_with_near_dup_check(article, run_id, ref)
 
-    def _store_with_near_dup_check(
-        self, article: Article, fp: Fingerprint | None, run_id: int, ref: str
-    ) -> ItemResult:
-        if fp is None:  # too short for the check
+    def _store_with_near_dup_check(self, article: Article, run_id: int, ref: str) -> ItemResult:
+        if not eligible(article.body, self._s):  # too short for the check
             self._store.insert_article(article, run_id)
             return ItemResult(ref, Outcome.ADDED, article.id)
-        match = self._near.find(shingles(article.body), fp)
+        grams = shingles(article.body)
+        fp = fingerprint(grams)
+        match = self._near.find(grams, fp)
         result = ItemResult(ref, Outcome.ADDED, article.id)
         repoint = None
         if match is not None:
