@@ -98,6 +98,8 @@ def test_a_worker_stores_exactly_what_the_main_process_stores(
     assert len(started) == 1  # the worker did run
     alone = _ingest(tmp_path, "alone", lines, workers=0)
     assert len(started) == 1  # and none without one
+    _ingest(tmp_path, "short", _mixed_lines(BATCH), workers=1)
+    assert len(started) == 1  # nor for an input of one batch
     assert with_worker == alone
     (outcomes, warnings), stored = alone
     kinds = {o for o, _, _ in outcomes}

@@ -129,9 +129,9 @@ class Preparer:
         batch: list[object] = []
         for item in items:
             batch.append(item)
-            if len(batch) >= BATCH:
-                window.append((batch, self._submit(batch)))
-                batch = []
+            if len(batch) > BATCH:  # an input of BATCH items or fewer never starts a worker
+                full, batch = batch[:BATCH], batch[BATCH:]
+                window.append((full, self._submit(full)))
                 while len(window) > AHEAD:
                     yield from _zip(*window.popleft())
         if batch:  # the tail (or a short input) is prepared here, no worker waited for
