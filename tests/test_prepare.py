@@ -81,10 +81,8 @@ def _ingest(tmp_path: Path, name: str, lines: list[str], workers: int) -> tuple[
     return (outcomes, warnings), stored
 
 
-@pytest.mark.slow
-def test_a_worker_stores_exactly_what_the_main_process_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_workers(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The worker pools started from now on (a list that grows)."""
     started: list[object] = []
 
     class Counted(prepare_module.ProcessPoolExecutor):  # type: ignore[name-defined,misc]
@@ -93,6 +91,14 @@ def test_a_worker_stores_exactly_what_the_main_process_stores(
             started.append(self)
 
     monkeypatch.setattr(prepare_module, "ProcessPoolExecutor", Counted)
+    return started
+
+
+@pytest.mark.slow
+def test_a_worker_stores_exactly_what_the_main_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _count_workers(monkeypatch)
     lines = _mixed_lines(6 * BATCH + 17)
     with_worker = _ingest(tmp_path, "worker", lines, workers=1)
     assert len(started) == 1  # the worker did run
@@ -163,3 +169,26 @@ def test_the_setting_is_validated(tmp_path: Path) -> None:
         load_settings(env={"NEWSPRISM_INGEST_WORKERS": "0"}, db=tmp_path / "x.db").ingest_workers
         == 0
     )
+
+
+@pytest.mark.slow
+def test_one_worker_serves_a_folder_of_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _count_workers(monkeypatch)
+    lines = _mixed_lines(3 * (BATCH + 40))
+    results = {}
+    for workers in (1, 0):
+        folder = tmp_path / f"in{workers}"
+        folder.mkdir()
+        for n in range(3):  # three files, each longer than one batch
+            part = lines[n * (BATCH + 40) : (n + 1) * (BATCH + 40)]
+            (folder / f"part{n}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+        with Service(Settings(db=tmp_path / f"db{workers}.sqlite", ingest_workers=workers)) as svc:
+            report = svc.ingest([str(folder)])
+            results[workers] = (
+                [(r.outcome, r.article_id) for r in report.results],
+                [a.content_hash for a in svc.articles()],
+            )
+    assert len(started) == 1  # one worker for the whole run, none without
+    assert results[1] == results[0]

@@ -103,14 +103,16 @@ def prepare_batch(drafts: list[ArticleDraft], settings: Settings) -> list[Prepar
 
 
 class Preparer:
-    """Prepares the drafts of a stream of parsed items, in a worker process once the stream
-    is longer than one batch (a short input never starts one). Use as a context manager."""
+    """Prepares the drafts of streams of parsed items (one stream per input unit), in a worker
+    process once a stream is longer than one batch (short inputs never start one); the worker
+    then serves the rest of the run. Use as a context manager."""
 
     def __init__(self, settings: Settings, workers: int | None = None) -> None:
         self._s = settings
         self._workers = settings.ingest_workers if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
+        self._pending: list[Future[list[Prepared | ItemError]]] = []
 
     def __enter__(self) -> Preparer:
         return self
@@ -127,17 +129,22 @@ class Preparer:
         order."""
         window: deque[tuple[list[object], Callable[[], list[Prepared | ItemError]]]] = deque()
         batch: list[object] = []
-        for item in items:
-            batch.append(item)
-            if len(batch) > BATCH:  # an input of BATCH items or fewer never starts a worker
-                full, batch = batch[:BATCH], batch[BATCH:]
-                window.append((full, self._submit(full)))
-                while len(window) > AHEAD:
-                    yield from _zip(*window.popleft())
-        if batch:  # the tail (or a short input) is prepared here, no worker waited for
-            window.append((batch, self._inline(batch)))
-        while window:
-            yield from _zip(*window.popleft())
+        try:
+            for item in items:
+                batch.append(item)
+                if len(batch) > BATCH:  # an input of BATCH items or fewer never starts a worker
+                    full, batch = batch[:BATCH], batch[BATCH:]
+                    window.append((full, self._submit(full)))
+                    while len(window) > AHEAD:
+                        yield from _zip(*window.popleft())
+            if batch:  # the tail (or a short input) is prepared here, no worker waited for
+                window.append((batch, self._inline(batch)))
+            while window:
+                yield from _zip(*window.popleft())
+        finally:  # a unit given up part-way: its batches not yet started are dropped
+            for future in self._pending:
+                future.cancel()
+            self._pending.clear()
 
     def _inline(self, batch: list[object]) -> Callable[[], list[Prepared | ItemError]]:
         drafts = [d for d in batch if isinstance(d, ArticleDraft)]
@@ -149,6 +156,7 @@ class Preparer:
         if pool is None:
             return lambda: prepare_batch(drafts, self._s)
         future = pool.submit(prepare_batch, drafts, self._s)
+        self._pending.append(future)
         return lambda: self._result(future, drafts)
 
     def _result(

@@ -69,13 +69,13 @@ class Ingestor:
                 progress(result)
 
         try:
-            for unit in expand(sources) if units is None else units:
-                if isinstance(unit, ItemError):
-                    record(
-                        ItemResult(str(unit).split(":", 1)[0], Outcome.SKIPPED, reason=str(unit))
-                    )
-                    continue
-                self._run_unit(unit, run_id, report, record)
+            with Preparer(self._s) as preparer:  # one worker for the run, started when needed
+                for unit in expand(sources) if units is None else units:
+                    if isinstance(unit, ItemError):
+                        reason = str(unit)
+                        record(ItemResult(reason.split(":", 1)[0], Outcome.SKIPPED, reason=reason))
+                        continue
+                    self._run_unit(unit, run_id, report, record, preparer)
         finally:
             self._store.finish_run(run_id, report.summary())
             report.seconds = time.perf_counter() - started
@@ -87,11 +87,16 @@ class Ingestor:
         return report
 
     def _run_unit(
-        self, unit: Unit, run_id: int, report: IngestReport, record: Callable[[ItemResult], None]
+        self,
+        unit: Unit,
+        run_id: int,
+        report: IngestReport,
+        record: Callable[[ItemResult], None],
+        preparer: Preparer,
     ) -> None:
         results: list[ItemResult] = []
         try:
-            with self._store.transaction(), Preparer(self._s) as preparer:
+            with self._store.transaction():
                 for item, prepared in preparer.stream(read_unit(unit, self._s, self._fetcher)):
                     if isinstance(item, ItemWarning):
                         report.warnings.append(item.message)
