@@ -192,3 +192,18 @@ def test_one_worker_serves_a_folder_of_files(
             )
     assert len(started) == 1  # one worker for the whole run, none without
     assert results[1] == results[0]
+
+
+class _NoProcesses(_DeadPool):
+    """An executor that cannot start a process at all (no fork, no executable)."""
+
+    def submit(self, fn: object, *args: object) -> Future[object]:
+        raise OSError("cannot start a process here")
+
+
+def test_no_worker_at_all_costs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepare_module, "ProcessPoolExecutor", _NoProcesses)
+    lines = _mixed_lines(3 * BATCH)
+    assert _ingest(tmp_path, "none", lines, workers=1) == _ingest(
+        tmp_path, "alone", lines, workers=0
+    )

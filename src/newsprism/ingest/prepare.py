@@ -155,7 +155,11 @@ class Preparer:
         pool = self._start()
         if pool is None:
             return lambda: prepare_batch(drafts, self._s)
-        future = pool.submit(prepare_batch, drafts, self._s)
+        try:
+            future = pool.submit(prepare_batch, drafts, self._s)
+        except (BrokenProcessPool, OSError, RuntimeError):  # no worker could be started
+            self._broken = True
+            return lambda: prepare_batch(drafts, self._s)
         self._pending.append(future)
         return lambda: self._result(future, drafts)
 
