@@ -195,8 +195,10 @@ class ArticleLeanModel:
             return None
         probs = _softmax(self.intercept + self.coef[:, f.terms] @ f.values)
         best = int(np.argmax(probs))
-        contrib = {t: v * self._centered[:, t] for t, v in zip(f.terms, f.values, strict=True)}
-        evidence = _phrases(contrib, self.vocabulary) + self._sentences(text, f, contrib, best)
+        contrib = self._centered[:, f.terms] * f.values  # each term's push per side, a column
+        evidence = _phrases(contrib, f.terms, self.vocabulary) + self._sentences(
+            text, f, dict(zip(f.terms, contrib[best].tolist(), strict=True)), best
+        )
         return LeanEstimate(
             side=SIDES[best],
             probability=float(probs[best]),
@@ -206,8 +208,10 @@ class ArticleLeanModel:
         )
 
     def _sentences(
-        self, text: str, f: _Features, contrib: dict[int, np.ndarray], best: int
+        self, text: str, f: _Features, push_of: dict[int, float], best: int
     ) -> list[LeanEvidence]:
+        """The sentences that push most towards side ``best`` (``push_of``: each term's push
+        towards it)."""
         scored: list[tuple[float, str]] = []
         for piece in _SENTENCE.split(text):
             sentence = piece.strip()
@@ -216,22 +220,26 @@ class ArticleLeanModel:
             local: Counter[int] = Counter()
             for token in tokenize(sentence):
                 i = self.index.get(token)
-                if i is not None and i in contrib:
+                if i is not None and i in push_of:
                     local[i] += 1
-            push = sum(float(contrib[i][best]) * n / f.counts[i] for i, n in local.items())
+            push = sum(push_of[i] * n / f.counts[i] for i, n in local.items())
             if push > 0:
                 scored.append((push, sentence[:400]))
         scored.sort(key=lambda item: -item[0])
         return [LeanEvidence("sentence", s, SIDES[best], w) for w, s in scored[:N_SENTENCES]]
 
 
-def _phrases(contrib: dict[int, np.ndarray], vocabulary: Sequence[str]) -> list[LeanEvidence]:
-    ranked = sorted(contrib.items(), key=lambda item: -float(item[1].max()))
+def _phrases(
+    contrib: np.ndarray, terms: Sequence[int], vocabulary: Sequence[str]
+) -> list[LeanEvidence]:
+    """The terms with the strongest push towards any side (``contrib``: sides x terms)."""
+    order = np.argsort(-contrib.max(axis=0), kind="stable")[:N_PHRASES]
     out = []
-    for term, vector in ranked[:N_PHRASES]:
-        side = int(np.argmax(vector))
-        if vector[side] > 0:
-            out.append(LeanEvidence("phrase", vocabulary[term], SIDES[side], float(vector[side])))
+    for j in order.tolist():
+        side = int(np.argmax(contrib[:, j]))
+        if contrib[side, j] > 0:
+            weight = float(contrib[side, j])
+            out.append(LeanEvidence("phrase", vocabulary[terms[j]], SIDES[side], weight))
     return out
 
 
