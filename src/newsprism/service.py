@@ -44,7 +44,7 @@ from newsprism.lean.framing import Framing, frame_story
 from newsprism.lean.importer import ImportReport, import_ratings, install_bundled
 from newsprism.lean.loaded import LoadedLexicon
 from newsprism.lean.outlets import Registry, domain_of
-from newsprism.lean.stage import LeanReport, estimate_articles, run_lean_stage
+from newsprism.lean.stage import LeanReport, estimate_and_store, run_lean_stage
 from newsprism.models import (
     ArchiveStats,
     Article,
@@ -163,13 +163,10 @@ class Service:
             min_words = self.settings.lean_min_words
             done = set(self.store.get_article_leans(ids, model.method))
             done |= self.store.lean_unrated(ids, model.method, min_words)
-            rows, unrated = estimate_articles(
-                model, [a for a in articles if a.id not in done], min_words
-            )
-            self.store.put_article_leans(rows)
-            self.store.put_lean_unrated(model.method, min_words, unrated)
-            count[0] += len(rows)
-            count[1] += len(unrated)
+            todo = [a for a in articles if a.id not in done]
+            estimated, unrated = estimate_and_store(self.store, model, todo, min_words)
+            count[0] += estimated
+            count[1] += unrated
 
         return estimate, count
 

@@ -43,6 +43,9 @@ class Prepared:
     warnings: tuple[str, ...]
 
 
+Results = Callable[[], list[Prepared | ItemError]]  # a batch's preparations, when asked for
+
+
 def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
     """Check and complete one draft; raises :class:`ItemError` for an unusable one."""
     ref = draft.source_ref
@@ -127,7 +130,7 @@ class Preparer:
     ) -> Iterator[tuple[object, Prepared | ItemError | None]]:
         """Each item with its preparation (``None`` for an item that is not a draft), in input
         order."""
-        window: deque[tuple[list[object], Callable[[], list[Prepared | ItemError]]]] = deque()
+        window: deque[tuple[list[object], Results]] = deque()
         batch: list[object] = []
         try:
             for item in items:
@@ -138,7 +141,7 @@ class Preparer:
                     while len(window) > AHEAD:
                         yield from _zip(*window.popleft())
             if batch:  # the tail (or a short input) is prepared here, no worker waited for
-                window.append((batch, self._inline(batch)))
+                window.append((batch, _here(_drafts(batch), self._s)))
             while window:
                 yield from _zip(*window.popleft())
         finally:  # a unit given up part-way: its batches not yet started are dropped
@@ -146,20 +149,16 @@ class Preparer:
                 future.cancel()
             self._pending.clear()
 
-    def _inline(self, batch: list[object]) -> Callable[[], list[Prepared | ItemError]]:
-        drafts = [d for d in batch if isinstance(d, ArticleDraft)]
-        return lambda: prepare_batch(drafts, self._s)
-
-    def _submit(self, batch: list[object]) -> Callable[[], list[Prepared | ItemError]]:
-        drafts = [d for d in batch if isinstance(d, ArticleDraft)]
+    def _submit(self, batch: list[object]) -> Results:
+        drafts = _drafts(batch)
         pool = self._start()
         if pool is None:
-            return lambda: prepare_batch(drafts, self._s)
+            return _here(drafts, self._s)
         try:
             future = pool.submit(prepare_batch, drafts, self._s)
         except (BrokenProcessPool, OSError, RuntimeError):  # no worker could be started
             self._broken = True
-            return lambda: prepare_batch(drafts, self._s)
+            return _here(drafts, self._s)
         self._pending.append(future)
         return lambda: self._result(future, drafts)
 
@@ -184,8 +183,17 @@ class Preparer:
         return self._pool
 
 
+def _drafts(batch: list[object]) -> list[ArticleDraft]:
+    return [d for d in batch if isinstance(d, ArticleDraft)]
+
+
+def _here(drafts: list[ArticleDraft], settings: Settings) -> Results:
+    """The batch prepared in this process, when its results are asked for."""
+    return lambda: prepare_batch(drafts, settings)
+
+
 def _zip(
-    batch: list[object], results: Callable[[], list[Prepared | ItemError]]
+    batch: list[object], results: Results
 ) -> Iterator[tuple[object, Prepared | ItemError | None]]:
     prepared = iter(results())
     for item in batch:

@@ -43,10 +43,11 @@ def estimate_article(
     return model.estimate(article.body, article.title, outlets, authors, min_words=min_words)
 
 
-def estimate_articles(
-    model: ArticleLeanModel, articles: Iterable[Article], min_words: int
-) -> tuple[list[tuple[str, LeanEstimate]], list[str]]:
-    """The estimates of ``articles`` as (id, estimate) rows, and the ids left unrated."""
+def estimate_and_store(
+    store: SQLiteStore, model: ArticleLeanModel, articles: Iterable[Article], min_words: int
+) -> tuple[int, int]:
+    """Estimate ``articles``, store the estimates and mark the ones left unrated (the caller
+    holds the transaction); returns (estimated, unrated)."""
     rows: list[tuple[str, LeanEstimate]] = []
     unrated: list[str] = []
     for article in articles:
@@ -55,7 +56,9 @@ def estimate_articles(
             unrated.append(article.id)
         else:
             rows.append((article.id, estimate))
-    return rows, unrated
+    store.put_article_leans(rows)
+    store.put_lean_unrated(model.method, min_words, unrated)
+    return len(rows), len(unrated)
 
 
 def run_lean_stage(
@@ -81,12 +84,10 @@ def run_lean_stage(
             break
         last_seq = pending[-1][0]
         articles = store.get_articles([article_id for _, article_id in pending])
-        rows, unrated = estimate_articles(model, articles, min_words)
         with store.transaction():
-            store.put_article_leans(rows)
-            store.put_lean_unrated(model.method, min_words, unrated)
-        report.estimated += len(rows)
-        report.unrated += len(unrated)
+            estimated, unrated = estimate_and_store(store, model, articles, min_words)
+        report.estimated += estimated
+        report.unrated += unrated
         if progress:
             progress(report.estimated + report.unrated)
     report.seconds = time.perf_counter() - started
