@@ -7,7 +7,9 @@ the values a writer would round that way: "over 1,100" is above 1,100 but under 
 with 1,180 in mind writes "nearly 1,200"), "about 120" is within half a rounding step of 120.
 
 Pure regular expressions, no model: calendar years ("in 2020"), days of the month
-("Dec. 13") and list markers ("1.") are recognised and left out.
+("Dec. 13") and list markers ("1.") are recognised and left out, and so are numbers that are
+only part of a longer token (decimal commas, numeric dates, ranges, exponents) and numbers too
+large for a float.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 
+NUMBERS_METHOD = "newsprism.numbers.v2"  # v2: no figure from a decimal comma, date or range
 _UNITS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -51,11 +54,15 @@ _WORDS = (
     rf"(?:\s+(?:{_SCALE})(?:\s+(?:and\s+)?(?:{_WORD_NUM}))?)*"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Digits that go on ("1,2 million", "31/02/2025", "10-15", "3.5.2", "1e9") are part of a decimal
+# comma, a date, a range, a version or an exponent: reading their first part alone gives a wrong
+# figure, so they are not read at all.
+_NOT_PART = r"(?![.,/–-]\d|\d|[eE][-+]?\d)"
 _QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 NUMBER_RE = re.compile(
-    rf"(?<![\w.,/-])(?:(?P<qual>{_QUAL})\s+)?"
+    rf"(?<![\w.,/–-])(?:(?P<qual>{_QUAL})\s+)?"
     rf"(?P<cur>[$€£])?\s?"
-    rf"(?:(?P<digits>{_DIGITS})(?:\s?(?P<dscale>{_SCALE})\b|(?P<abbr>bn|m|k)\b)?"
+    rf"(?:(?P<digits>{_DIGITS}){_NOT_PART}(?:\s?(?P<dscale>{_SCALE})\b|(?P<abbr>bn|m|k)\b)?"
     rf"|(?P<words>{_WORDS})\b"
     r"|(?P<coll>a\s+dozen|a\s+score|dozens|hundreds|thousands|millions)\b)"
     r"(?P<pct>\s?%|\s+per\s?cent\b)?",
@@ -198,6 +205,8 @@ def find_numbers(text: str) -> list[NumberMention]:
                 out.append(_mention(m, (low + high) / 2, None, (low, high), spelled=True))
                 continue
             value = float(_COLLECTIVE[key])
+        if not math.isfinite(value):
+            continue  # hundreds of digits: no float holds it, and no news figure is that large
         out.append(_mention(m, value, qualifier, _interval(value, qualifier), digits is None))
     return out
 

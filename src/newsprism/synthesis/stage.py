@@ -182,7 +182,7 @@ def _optional(module: str, function: str) -> Callable[..., Any] | None:
 def _versions() -> list[str]:
     """The versioned method names of every stage, so a new version recomputes stored results."""
     modules = [summarize.__module__, key_points.__module__, read_sample.__module__, __name__]
-    modules.append("newsprism.synthesis.sentences")
+    modules += ["newsprism.synthesis.sentences", "newsprism.synthesis.numbers"]
     modules += [mod for _, mod, _ in _OPTIONAL]
     found = []
     for name in modules:
