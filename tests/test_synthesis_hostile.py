@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from newsprism.models import Article
 from newsprism.synthesis.numbers import find_numbers
+from newsprism.synthesis.render import as_text
 from newsprism.synthesis.stage import Synthesis, _versions, synthesize
 from tests.conftest import text_article
 
@@ -55,3 +56,28 @@ def test_decimal_commas_dates_ranges_and_exponents_are_not_misread_as_counts() -
     assert [g["status"] for g in facts["groups"]] == ["single-source"]
     assert facts["groups"][0]["values"] == ["1,200,000"]
     assert "newsprism.numbers.v2" in _versions()  # stored syntheses read with v1 are recomputed
+
+
+def test_short_headlines_alone_still_give_a_summary() -> None:
+    articles = _story("", " \n ", titles=("Council approves budget", "Budget approved"))
+    summary = synthesize(articles, {}).summary
+    texts = {s.text: s.article_id for s in summary.sentences}
+    assert texts == {"Council approves budget": "a0", "Budget approved": "a1"}
+    assert all(s.sentence_index == -1 and s.start == s.end == 0 for s in summary.sentences)
+
+
+def test_articles_of_one_endless_sentence_speak_through_their_headlines() -> None:
+    endless = " ".join(["the council and the harbour budget"] * 8_000)  # 56,000 chars, no stop
+    titles = ("Council approves the new harbour budget", "Harbour budget approved by council")
+    summary = synthesize(_story(endless, endless, titles=titles), {}, with_parts=False).summary
+    assert {s.text for s in summary.sentences} <= set(titles) and summary.sentences
+    assert not any("No article text" in n for n in summary.notes)
+
+
+def test_a_story_of_fragments_says_why_it_has_no_summary() -> None:
+    articles = _story("https://example.com/a?b=c", "\U0001f600\U0001f600 \U0001f389",
+                      "the council\nvoted\nyes\nfor the\nplan", "!!! ??? ... ,,,")  # fmt: skip
+    result = synthesize(articles, {}, with_parts=False)
+    assert result.summary.sentences == ()
+    assert any("no sentence" in n.lower() for n in result.summary.notes), result.summary.notes
+    assert "note: " in "\n".join(as_text(result, {a.id: a for a in articles}))

@@ -117,11 +117,12 @@ def prepare(
         if len(found) > per_article or len(article.body) > MAX_BODY_CHARS:
             truncated.append(article.id)
             found = found[:per_article]
+        found = [s for s in found if len(s.text) <= MAX_SENTENCE_CHARS]
         if not found and article.title and article.title.strip():
-            # a headline-only article (feed entries, wire alerts) speaks through its headline,
-            # marked by sentence index -1 and empty body offsets
+            # a headline-only article (feed entries, wire alerts, a body that is one endless
+            # run-on) speaks through its headline, marked by sentence index -1 and empty offsets
             found = [Sentence(article.id, HEADLINE, 0, 0, article.title.strip())]
-        sentences.extend(s for s in found if len(s.text) <= MAX_SENTENCE_CHARS)
+        sentences.extend(found)
     vectors = encoder.encode([s.text for s in sentences])
     return StorySentences(
         articles=kept,

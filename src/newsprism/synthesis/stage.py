@@ -22,7 +22,7 @@ from newsprism.synthesis.prepared import Encoder, LexicalEncoder, prepare
 from newsprism.synthesis.sample import MAX_ARTICLES, read_sample
 from newsprism.synthesis.summary import DEFAULT_WORDS, Lexicon, Summary, summarize
 
-SYNTHESIS_METHOD = "newsprism.synthesis.v1"
+SYNTHESIS_METHOD = "newsprism.synthesis.v2"  # v2: short or run-on text falls back to headlines
 SYNTHESIZERS = ("extractive", "llm")
 # Parts built by their own modules; each is imported when present and reports via to_dict().
 _OPTIONAL = (

@@ -242,6 +242,11 @@ def summarize(
         heard.add(story.side(story.sentences[pool[best].row].article_id))
         total += pool[best].variant.words
     picked = tuple(_summary_sentence(story, pool[k], lexicon) for k in chosen)
+    if not picked:
+        notes.append(
+            "No sentence of the articles can stand as a summary sentence (each is too short, "
+            "a list item, a link or cut off)."
+        )
     return Summary(picked, total, tuple(notes))
 
 
@@ -268,6 +273,8 @@ def candidate_features(
     """(row, variant, features) of every candidate of :func:`candidates`."""
     n = len(story.sentences)
     usable = [i for i in range(n) if not _unusable(story.sentences[i].text, n)]
+    if not usable:  # short headlines ("Budget approved") rather than nothing
+        usable = [i for i in range(n) if story.sentences[i].index < 0]
     ranked = sorted(usable, key=lambda i: -rel[i])
     to_cut = [i for i in ranked[:compress_top] if story.sentences[i].index >= 0]
     texts = [story.sentences[i].text for i in to_cut]
