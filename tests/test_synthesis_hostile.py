@@ -81,3 +81,26 @@ def test_a_story_of_fragments_says_why_it_has_no_summary() -> None:
     assert result.summary.sentences == ()
     assert any("no sentence" in n.lower() for n in result.summary.notes), result.summary.notes
     assert "note: " in "\n".join(as_text(result, {a.id: a for a in articles}))
+
+
+def test_terminal_control_codes_give_no_figures_and_never_reach_the_terminal() -> None:
+    first = "The council approved \x1b[2J\x1b]0;pwned\x07the budget of five million on Monday."
+    articles = _story(
+        first + " The mayor said it would\x00 help.",
+        "The council approved \x1b[31mthe budget of five million on Monday.\r The mayor agreed.",
+        titles=("Budget \x1b[5m\u202eevil\nwarning: forged line", "Budget \x9b31m"),
+    )
+    result = synthesize(articles, {})
+    (group,) = result.parts["facts"]["groups"]  # the escape codes' digits are no figures
+    assert {c["text"] for c in group["cells"]} == {"five million"}
+    assert group["status"] == "agreed"
+    body = articles[0].body
+    for sent in result.summary.sentences:
+        assert "\x1b" not in sent.text and "\x00" not in sent.text
+        if sent.article_id == "a0":  # offsets still point into the stored body
+            assert len(body[sent.start : sent.end]) == len(sent.text)
+    lines = as_text(result, {a.id: a for a in articles})
+    shown = "\n".join(lines)
+    assert not any(ch in shown for ch in "\x1b\x07\x00\r\x9b\u202e"), repr(shown)
+    assert "pwned" not in shown and not any(line.startswith("warning: forged") for line in lines)
+    assert "Budget" in shown and "five million" in shown

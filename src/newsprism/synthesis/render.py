@@ -8,6 +8,7 @@ from typing import Any
 from newsprism.models import Article
 from newsprism.synthesis.stage import Synthesis
 from newsprism.synthesis.summary import Citation
+from newsprism.synthesis.visible import for_terminal
 
 
 class _Numbers:
@@ -29,7 +30,12 @@ class _Numbers:
 
 
 def as_text(synthesis: Synthesis, articles: Mapping[str, Article]) -> list[str]:
-    """Lines for a terminal: summary, key points per side, notes, warnings, sources."""
+    """Lines for a terminal: summary, key points per side, notes, warnings, sources (control
+    codes, line breaks and bidirectional overrides from the articles taken out)."""
+    return [for_terminal(line) for line in _lines(synthesis, articles)]
+
+
+def _lines(synthesis: Synthesis, articles: Mapping[str, Article]) -> list[str]:
     numbers = _Numbers()
     lines: list[str] = []
     kind = "checked language-model summary" if synthesis.llm is not None else "extractive"

@@ -21,8 +21,9 @@ from newsprism.synthesis.llm import ChatClient, LLMSynthesis, synthesize_llm
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder, prepare
 from newsprism.synthesis.sample import MAX_ARTICLES, read_sample
 from newsprism.synthesis.summary import DEFAULT_WORDS, Lexicon, Summary, summarize
+from newsprism.synthesis.visible import visible
 
-SYNTHESIS_METHOD = "newsprism.synthesis.v2"  # v2: short or run-on text falls back to headlines
+SYNTHESIS_METHOD = "newsprism.synthesis.v3"  # v3: control codes blanked; v2: headline fallback
 SYNTHESIZERS = ("extractive", "llm")
 # Parts built by their own modules; each is imported when present and reports via to_dict().
 _OPTIONAL = (
@@ -118,6 +119,7 @@ def synthesize(
     enc = encoder if encoder is not None else LexicalEncoder()
     clock = _Clock()
     articles, sample_note = read_sample(articles, sides, max_articles)
+    articles = [_visible(a) for a in articles]
     story = clock.run("prepare", lambda: prepare(articles, sides, enc))
     from newsprism.synthesis.summary import sentence_scores
 
@@ -169,6 +171,14 @@ def synthesize(
         llm=checked,
         parts=parts,
     )
+
+
+def _visible(article: Article) -> Article:
+    """``article`` with control codes in its body and title blanked (offsets unchanged)."""
+    body, title = visible(article.body), visible(article.title) if article.title else article.title
+    if body is article.body and title is article.title:
+        return article
+    return replace(article, body=body, title=title)
 
 
 def _optional(module: str, function: str) -> Callable[..., Any] | None:
