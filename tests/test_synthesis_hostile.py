@@ -104,3 +104,19 @@ def test_terminal_control_codes_give_no_figures_and_never_reach_the_terminal() -
     assert not any(ch in shown for ch in "\x1b\x07\x00\r\x9b\u202e"), repr(shown)
     assert "pwned" not in shown and not any(line.startswith("warning: forged") for line in lines)
     assert "Budget" in shown and "five million" in shown
+
+
+def test_a_story_in_another_language_is_summarised_but_not_read_by_english_models() -> None:
+    articles = _story(
+        "Der Stadtrat hat den Haushalt am Montag genehmigt. Der Bürgermeister sagte, es werde "
+        "helfen.",
+        "Der Rat stimmte dem Haushalt von fünf Millionen Euro zu, sagte Anna Schmidt.",
+        language="de",
+    )
+    result = synthesize(articles, {})
+    assert result.language == "de" and len(result.summary.sentences) >= 2
+    assert not any("other languages" in n for n in result.summary.notes)
+    entities = result.parts["entities"]
+    assert entities["entities"] == []  # English NER would call "Haushalt" a person
+    assert any("'de'" in w for w in entities["warnings"]), entities["warnings"]
+    assert result.parts["facts"]["groups"] == [] and result.parts["timeline"]["events"] == []

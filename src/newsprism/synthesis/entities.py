@@ -106,13 +106,20 @@ def _unshout(text: str, vocabulary: set[str]) -> str:
 def extract_mentions(
     articles: Iterable[Article], max_chars_per_article: int = MAX_CHARS_PER_ARTICLE
 ) -> tuple[list[Mention], list[str]]:
-    """Every person, organisation and place mention in the articles, and warnings (truncation)."""
+    """Every person, organisation and place mention in the articles, and warnings (truncation,
+    articles not in English: the model would read their nouns as names)."""
     if max_chars_per_article < 1:
         raise ValueError(f"max_chars_per_article must be at least 1, got {max_chars_per_article}")
     warnings: list[str] = []
     blocks: list[_Block] = []
     sentences: dict[str, list[int]] = {}
     for article in articles:
+        if article.language not in (None, "en"):
+            warnings.append(
+                f"article {article.id}: left out, written in {article.language!r} (the name "
+                "model reads English only)"
+            )
+            continue
         text = article.body
         if len(text) > max_chars_per_article:
             warnings.append(

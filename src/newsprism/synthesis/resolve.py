@@ -21,7 +21,7 @@ from typing import Any
 from newsprism.synthesis.names import NAMES_METHOD, compare_names, compare_tokens, phonetic_key
 from newsprism.synthesis.names import romanize as _romanize
 
-ENTITIES_METHOD = "newsprism.entities.v1"
+ENTITIES_METHOD = "newsprism.entities.v2"  # v2: articles not in English are left out
 
 _TITLES = re.compile(
     r"^(?:(?:mr|mrs|ms|dr|sir|dame|president|prime minister|minister|gen|general|pope|"
