@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import httpx
+import pytest
+
 from newsprism.models import Article
+from newsprism.synthesis.llm import ChatClient
 from newsprism.synthesis.numbers import find_numbers
 from newsprism.synthesis.render import as_text
 from newsprism.synthesis.stage import Synthesis, _versions, synthesize
@@ -120,3 +124,19 @@ def test_a_story_in_another_language_is_summarised_but_not_read_by_english_model
     assert entities["entities"] == []  # English NER would call "Haushalt" a person
     assert any("'de'" in w for w in entities["warnings"]), entities["warnings"]
     assert result.parts["facts"]["groups"] == [] and result.parts["timeline"]["events"] == []
+
+
+def test_a_malformed_llm_url_is_a_clear_error_and_never_sinks_a_synthesis() -> None:
+    for url in ["http://[::1/v1", "https://\x00x/v1"]:
+        with pytest.raises(ValueError, match="not a valid URL"):
+            ChatClient(url, "m")
+
+    def invalid(request: httpx.Request) -> httpx.Response:
+        raise httpx.InvalidURL("Invalid port: ':1'")
+
+    client = ChatClient("http://llm.test/v1", "m", transport=httpx.MockTransport(invalid))
+    articles = _story("The council approved the budget on Monday, the mayor said.",
+                      "On Monday the council approved the budget.")  # fmt: skip
+    result = synthesize(articles, {}, llm=client, with_parts=False)
+    assert result.llm is None and result.summary.sentences
+    assert any("extractive summary kept" in w and "Invalid port" in w for w in result.warnings)

@@ -122,6 +122,10 @@ class ChatClient:
         self.url = url.rstrip("/")
         if not self.url.endswith("/chat/completions"):
             self.url += "/chat/completions"
+        try:
+            httpx.URL(self.url)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"LLM endpoint {url!r} is not a valid URL ({exc})") from exc
         self.model = model
         headers = {"User-Agent": USER_AGENT}
         if api_key:
@@ -143,7 +147,7 @@ class ChatClient:
             response = self._client.post(self.url, json=payload)
         except httpx.TimeoutException as exc:
             raise LLMUnavailable(f"{self.url} timed out ({exc.__class__.__name__})") from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise LLMUnavailable(f"{self.url} is unreachable: {exc}") from exc
         if response.status_code != 200:
             raise LLMUnavailable(f"{self.url} answered HTTP {response.status_code}")
