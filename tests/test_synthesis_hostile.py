@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +27,7 @@ def _story(*bodies: str, titles: tuple[str, ...] = (), language: str = "en") -> 
     return out
 
 
-def _round_trip(result: Synthesis) -> dict[str, object]:
+def _round_trip(result: Synthesis) -> dict[str, Any]:
     data = json.loads(json.dumps(result.to_dict()))
     assert Synthesis.from_dict(data).to_dict() == data
     return data
@@ -40,7 +41,7 @@ def test_a_400_digit_number_keeps_the_fact_table() -> None:
     result = synthesize(articles, {})
     assert result.warnings == ()
     facts = _round_trip(result)["facts"]
-    values = {c["text"] for g in facts["groups"] for c in g["cells"]}  # type: ignore[index]
+    values = {c["text"] for g in facts["groups"] for c in g["cells"]}
     assert values == {"12"}
     assert find_numbers("It was worth " + "9" * 330 + ".5 dollars.") == []
 
@@ -140,3 +141,16 @@ def test_a_malformed_llm_url_is_a_clear_error_and_never_sinks_a_synthesis() -> N
     result = synthesize(articles, {}, llm=client, with_parts=False)
     assert result.llm is None and result.summary.sentences
     assert any("extractive summary kept" in w and "Invalid port" in w for w in result.warnings)
+
+
+def test_a_corrupt_stored_synthesis_is_refused_with_an_error_the_service_recomputes() -> None:
+    good = _round_trip(synthesize(_story("The council approved the budget on Monday."), {}))
+    broken = [
+        {**good, "summary": {**good["summary"], "sentences": [["not", "a", "dict"]]}},
+        {**good, "key_points": []},
+        {**good, "llm": {"model": "m", "sentences": [None], "dropped": [], "method": "x"}},
+        {**good, "articles": None},
+    ]
+    for data in broken:  # the service catches these three and recomputes
+        with pytest.raises((KeyError, ValueError, TypeError)):
+            Synthesis.from_dict(data)

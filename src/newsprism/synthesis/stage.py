@@ -72,7 +72,15 @@ class Synthesis:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Synthesis:
-        """A stored synthesis back from :meth:`to_dict` (raises KeyError/ValueError if broken)."""
+        """A stored synthesis back from :meth:`to_dict` (raises KeyError, ValueError or
+        TypeError if broken)."""
+        try:
+            return cls._from_dict(d)
+        except (AttributeError, IndexError) as exc:  # a list or a string where a dict was
+            raise ValueError(f"stored synthesis is malformed: {exc}") from exc
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> Synthesis:
         return cls(
             summary=Summary.from_dict(d["summary"]),
             key_points=KeyPoints.from_dict(d["key_points"]),
