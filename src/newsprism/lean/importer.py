@@ -119,9 +119,10 @@ def _parse(
 ) -> tuple[list[RatingLine], list[str]]:
     errors = _Errors()
     rows: list[RatingLine] = []
-    first = text.split("\n", 1)[0]
+    first = re.split(r"\r\n?|\n", text, maxsplit=1)[0]
     delimiter = "\t" if tsv or "\t" in first else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    # newline="": lines end at \n, \r\n or a lone \r (spreadsheets' "CSV (Macintosh)")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = _records(reader, errors)
     header = next(records, None)
     if header is None:
@@ -265,7 +266,7 @@ def install_bundled(registry: Registry) -> bool:
         return False
     with store.transaction():
         store.delete_rating_sources("bundled")
-        _store(registry, table.sources, table.rows)
+        _store(registry, table.sources, table.rows, f"bundled {BUNDLED_TABLE}")
     return True
 
 
@@ -306,15 +307,23 @@ def import_ratings(
     clean = replace(source, name=name, scale=scale.name, origin="user", table_version=None)
     before = registry.store.count_outlets()
     with registry.store.transaction():
-        _store(registry, (clean,), [replace(r, source=name) for r in rows])
+        _store(registry, (clean,), [replace(r, source=name) for r in rows], str(path))
     return ImportReport(name, len(rows), registry.store.count_outlets() - before)
 
 
-def _store(registry: Registry, sources: Sequence[RatingSource], rows: Sequence[RatingLine]) -> None:
+def _store(
+    registry: Registry, sources: Sequence[RatingSource], rows: Sequence[RatingLine], where: str
+) -> None:
+    """Store ``rows`` (the caller holds the transaction); InvalidRatings when two rows of one
+    source turn out to rate the same outlet (a name and a domain of it, two spellings)."""
     store = registry.store
     for source in sources:
         store.put_rating_source(source, IMPORT_METHOD)
     ids = registry.ensure_outlets([(r.domain, r.name) for r in rows])
+    clashes = _same_outlet(ids, rows)
+    if clashes:
+        registry.forget()
+        raise InvalidRatings(where, clashes)
     store.add_aliases(
         (outlet_id, alias_key(alias), alias)
         for outlet_id, row in zip(ids, rows, strict=True)
@@ -326,3 +335,22 @@ def _store(registry: Registry, sources: Sequence[RatingSource], rows: Sequence[R
         for i, r in zip(ids, rows, strict=True)
     )
     registry.forget()
+
+
+def _same_outlet(ids: Sequence[int], rows: Sequence[RatingLine]) -> list[str]:
+    """A line-numbered error for each row rating an outlet its source already rated on an
+    earlier line: one would silently replace the other."""
+    errors = _Errors()
+    first: dict[tuple[int, str], RatingLine] = {}
+    for outlet_id, row in zip(ids, rows, strict=True):
+        earlier = first.setdefault((outlet_id, row.source or ""), row)
+        if earlier is not row:
+            errors.add(
+                f"line {row.line}: {_label(row)} is the same outlet as {_label(earlier)} on "
+                f"line {earlier.line} (one source rates an outlet once)"
+            )
+    return errors.lines()
+
+
+def _label(row: RatingLine) -> str:
+    return repr(row.domain or row.name or "")[:80]
