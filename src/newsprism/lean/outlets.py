@@ -45,7 +45,8 @@ def is_domain(text: str) -> bool:
 
 
 def domain_of(text: str) -> str | None:
-    """The registrable domain of a URL, a host or a bare domain; None when it is neither."""
+    """The registrable domain of a URL, a host or a bare domain (internationalised names in
+    punycode, ``xn--bcher-kva.de``); None when it is neither."""
     raw = text.strip().lower()
     if not raw or len(raw) > 2000 or any(c.isspace() for c in raw):
         return None
@@ -54,9 +55,14 @@ def domain_of(text: str) -> str | None:
         domain = registrable_domain(url)
     except ValueError:
         return None
-    if domain is None or not _DOMAIN.match(domain):
+    if domain is None:
         return None
-    return domain
+    if not domain.isascii():  # an internationalised name: stored as ingest stores URLs' hosts
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return domain if _DOMAIN.match(domain) else None
 
 
 class Registry:
