@@ -85,7 +85,7 @@ class Scale:
                 f"value {value[:60]!r} is not a number in [{_fmt(self.low)}, {_fmt(self.high)}] "
                 f"(scale {self.name})"
             )
-        score = max(-1.0, min(1.0, 2 * (number - self.low) / (self.high - self.low) - 1))
+        score = max(-1.0, min(1.0, 2 * _position(number, self.low, self.high) - 1))
         return Lean.from_score(score), score
 
 
@@ -99,7 +99,7 @@ def parse_scale(name: str) -> Scale:
     match = _RANGE.match(text)
     if match:
         low, high = _parse_number(match["lo"]), _parse_number(match["hi"])
-        if low is not None and high is not None and low < high:
+        if low is not None and high is not None and not math.isnan(_position(high, low, high)):
             return Scale(f"range:{_fmt(low)}:{_fmt(high)}", low=low, high=high)
     raise ValueError(
         f"unknown scale {name[:60]!r}; valid: {', '.join(SCALE_NAMES)} "
@@ -128,6 +128,14 @@ def aggregate(ratings: Iterable[Rating]) -> OutletLean | None:
         disagree=len(sides) > 1,
         method=AGGREGATE_METHOD,
     )
+
+
+def _position(number: float, low: float, high: float) -> float:
+    """Where ``number`` lies between ``low`` (0) and ``high`` (1), in halves so that ranges as
+    wide as the floats (``range:-1e308:1e308``) do not overflow; nan when the range is empty
+    or too narrow to divide."""
+    width = high / 2 - low / 2
+    return (number / 2 - low / 2) / width if width > 0 else math.nan
 
 
 def _parse_number(text: str) -> float | None:
