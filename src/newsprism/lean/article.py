@@ -33,7 +33,7 @@ from newsprism.models import LeanEstimate, LeanEvidence, Side
 METHOD = "newsprism.article-lean.v1"
 MODEL_FILE = "article-lean-v1.json"
 SIDES: tuple[Side, Side, Side] = (Side.LEFT, Side.CENTER, Side.RIGHT)
-MAX_CHARS = 100_000  # longer texts are read up to here (the estimate says so in its evidence)
+MAX_CHARS = 100_000  # longer bodies and headlines are read up to here
 N_PHRASES = 8
 N_SENTENCES = 3
 
@@ -66,6 +66,7 @@ def lean_text(
 ) -> str:
     """What the model reads: the headline and the body, both without outlet fingerprints."""
     outlets, people = list(outlet_names), list(authors)
+    title = title[:MAX_CHARS] if title else title  # a headline is read up to the cap too
     clean = strip_fingerprints(body[:MAX_CHARS], title, outlets, people)
     head = strip_names(title or "", outlets, people)
     return f"{head}\n{clean}".strip()
