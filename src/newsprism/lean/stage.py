@@ -2,13 +2,15 @@
 
 Runs after the story build. Articles are read in insertion order, in chunks; each chunk's
 estimates are stored in one transaction, so an interrupted run resumes where it stopped. An
-article whose cleaned text is shorter than ``min_words`` gets no estimate: it stays unrated
-(counted, never guessed) and is marked as examined, so later runs with the same model and
+article whose cleaned text is shorter than ``min_words``, or whose language is known and not
+one the model learned (:data:`MODEL_LANGUAGES`), gets no estimate: it stays unrated (counted,
+never guessed) and is marked as examined, so later runs with the same model and
 ``min_words`` pass over it instead of examining it again.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ from newsprism.models import Article, LeanEstimate
 from newsprism.store.sqlite import SQLiteStore
 
 CHUNK = 500
+# The shipped model learned English wording; on other languages it read function words that
+# happen to be English ("die", "am", "el") and put German and Spanish texts on a side
+MODEL_LANGUAGES = frozenset({"en"})
 
 
 @dataclass
@@ -37,10 +42,21 @@ def estimate_article(
     model: ArticleLeanModel, article: Article, min_words: int
 ) -> LeanEstimate | None:
     """One stored article's estimate; its outlet's name and domain and its byline are removed
-    from the text first."""
+    from the text first. None (unrated) for an article in a language the model cannot read
+    (an undetected language leaves it to the text)."""
+    if not reads_language(article.language):
+        return None
     outlets = [n for n in (article.outlet_name, article.outlet_domain) if n]
     authors = [article.author] if article.author else []
     return model.estimate(article.body, article.title, outlets, authors, min_words=min_words)
+
+
+def reads_language(language: str | None) -> bool:
+    """Whether the model reads text in ``language`` (``en``, ``en-US``, ``EN_gb``; None: not
+    known, so yes)."""
+    if not language or not language.strip():
+        return True
+    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] in MODEL_LANGUAGES
 
 
 def estimate_and_store(
