@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -270,11 +270,12 @@ class Builder:
         clusterer = Clusterer(self._model, self._encoder.dim, new_id)
         clusterer.since_merge = stats.since_merge
         days = [article_day(a) for _, a in pending]
-        if any(d is None for d in days):
+        earliest = min((d for d in days if d is not None), default=None)
+        if earliest is None or any(d is None for d in days):
             since = None  # an undated article may join any story
-        else:
-            first = min(d for d in days if d is not None)
-            since = (date.fromordinal(first) - timedelta(days=self._model.window_days)).isoformat()
+        else:  # (a window reaching before year 1, for an article dated then: every story)
+            start = earliest - self._model.window_days
+            since = date.fromordinal(start).isoformat() if start >= 1 else None
         for row in store.stories_active_since(since):
             members = store.get_articles(aid for aid, _, _ in store.story_members(row["id"]))
             clusterer.restore(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -111,13 +111,17 @@ def _window(row: sqlite3.Row) -> tuple[int, int] | None:
     first, last = row["first_seen"], row["last_seen"]
     if not (first and last):
         return None
-    lo = date.fromisoformat(first) - timedelta(days=WINDOW_DAYS)
-    hi = date.fromisoformat(last) + timedelta(days=WINDOW_DAYS)
-    return lo.toordinal(), hi.toordinal()
+    # ordinals, not dates: a window may reach past year 1 or 9999 (dates cannot)
+    return _ordinal(first) - WINDOW_DAYS, _ordinal(last) + WINDOW_DAYS
 
 
 def _ordinal(day: str | None) -> int:
     return date.fromisoformat(day).toordinal() if day else -1
+
+
+def _iso(ordinal: int) -> str:
+    """The day of a window bound, clamped to the days a date can hold."""
+    return date.fromordinal(min(max(ordinal, 1), date.max.toordinal())).isoformat()
 
 
 @dataclass
@@ -143,7 +147,7 @@ class _Candidates:
         if all(w is not None for w in windows):
             lo = min(w[0] for w in windows if w is not None)
             hi = max(w[1] for w in windows if w is not None)
-            bounds = (date.fromordinal(lo).isoformat(), date.fromordinal(hi).isoformat())
+            bounds = (_iso(lo), _iso(hi))
         rows = store.thread_candidates(bounds)
         vectors = [unpack_dense(r["centroid"]) if r["centroid"] is not None else None for r in rows]
         sizes = [v.shape[0] for v in vectors if v is not None]
