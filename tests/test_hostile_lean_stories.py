@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from newsprism.models import Lean, RatingSource, Side
 from newsprism.service import Service
 from newsprism.stories.build import Builder
 from newsprism.stories.encoders import make_encoder, scoring_model
+from newsprism.stories.labels import MAX_LABEL_CHARS
+from tests.conftest import text_article
 
 GERMAN = (
     "Die Bundesregierung hat am Mittwoch einen neuen Haushaltsentwurf vorgelegt. Der "
@@ -347,3 +351,24 @@ def test_languages_undated_and_headline_only_articles(settings: Settings, tmp_pa
         assert story["en1"] == story["en2"] == story["undated"]
         s = svc.story(story["undated"])
         assert s is not None and s.first_seen == "2025-03-02"  # the undated one sets no date
+
+
+def test_dates_in_year_1_and_9999_and_a_huge_headline(settings: Settings) -> None:
+    strike = "Dock workers at the harbour went on strike over pay, the union said. " * 4
+    dated = [
+        replace(text_article("y1", strike), published=datetime(1, 1, 2, tzinfo=UTC)),
+        replace(text_article("y9999", strike), published=datetime(9999, 12, 30, tzinfo=UTC)),
+        replace(text_article("huge", "Wildfire forces evacuations."), title="Fire " * 25_000),
+    ]
+    with Service(_static(settings)) as svc:
+        with svc.store.transaction():  # library use: ingest keeps dates within 1900..tomorrow
+            for article in dated:
+                svc.store.insert_article(article, None)
+        assert svc.build().articles == 3
+        story = {aid: s for aid, (s, _) in svc.assignments().items()}
+        assert len(set(story.values())) == 3  # eight thousand years apart: never one story
+        days = {s.first_seen for s in svc.stories()}
+        assert {"0001-01-02", "9999-12-30"} <= days
+        huge = svc.story(story["huge"])
+        assert huge is not None and huge.title is not None
+        assert len(huge.title) <= MAX_LABEL_CHARS and huge.title.endswith("Fire\u2026")
