@@ -130,3 +130,26 @@ def test_the_cli_starts_without_the_heavy_libraries() -> None:
     code = f"import sys, newsprism.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_titles_and_file_names_that_look_like_markup_print_as_written(tmp_path: Path) -> None:
+    """Rich markup in a headline ("[/]" crashed `show`; "[bold red]" restyled the line) or in a
+    file name is data: printed as written, never interpreted."""
+    title = "Budget [/] vote [bold red]loud[/] [link=http://x]click[/link]"
+    src = tmp_path / "[bold]odd[dim].jsonl"
+    body = "The council approved the budget on Tuesday after a long debate about roads."
+    src.write_text(json.dumps({"id": "a1", "title": title, "text": body, "story": "s1"}) + "\n")
+    db = str(tmp_path / "m.db")
+    ingested = run("--db", db, "ingest", str(src))
+    assert ingested.returncode == 0, ingested.stderr
+    assert run("--db", db, "build").returncode == 0
+    shown = run("--db", db, "show", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    assert f"Story 1: {title}" in shown.stdout
+    listed = run("--db", db, "stories")
+    assert listed.returncode == 0, listed.stderr
+    assert "Budget [/] vote [bold red]loud[/]" in listed.stdout
+    missing = run("--db", db, "ingest", str(tmp_path / "[red]gone.jsonl"))
+    assert missing.returncode == 1
+    assert "[red]gone.jsonl" in missing.stderr

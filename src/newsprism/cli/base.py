@@ -10,6 +10,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsprism.config import Settings, load_settings
@@ -36,12 +37,14 @@ outlets_app = typer.Typer(
 )
 app.add_typer(outlets_app, name="outlets")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+# markup is off: titles, outlet names and messages are data, and "[/]" in a headline must print
+# as written, not crash or restyle the line; the few styled lines escape what they interpolate
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, markup=False)
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -76,7 +79,7 @@ def open_service(ctx: typer.Context, **overrides: Any) -> Iterator[Service]:
 def ingest_with_progress(service: Service, sources: list[str], quiet: bool) -> IngestReport:
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.completed} items"),
         TimeElapsedColumn(),

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from newsprism.cli.base import (
@@ -77,7 +78,7 @@ def demo(
     _print_demo_table(articles)
     _print_demo_stories([st for st in found if st is not None], threads, built)
     if synthesis is not None and largest is not None:
-        out.print(f"[bold]Story {largest.id}[/]: {largest.title or ''}", markup=True)
+        out.print(f"[bold]Story {largest.id}[/]: {escape(largest.title or '')}", markup=True)
         by_id = {sa.article.id: sa.article for sa in largest.articles}
         for line in synthesis_text(synthesis, by_id):
             out.print(line, markup=False, highlight=False)

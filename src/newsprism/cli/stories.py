@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -176,7 +177,7 @@ def show(
         data["synthesis"] = synthesis.to_dict() if synthesis is not None else None
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
-    out.print(f"[bold]Story {story.id}[/]: {story.title or '(untitled)'}", markup=True)
+    out.print(f"[bold]Story {story.id}[/]: {escape(story.title or '(untitled)')}", markup=True)
     out.print(
         f"{story.first_seen or 'undated'} – {story.last_seen or ''} · {story.n_articles} articles "
         f"({len(story.articles)} originals) · thread {story.thread_id or '-'}"
