@@ -227,6 +227,61 @@ def test_jsonl_bad_lines_are_reported_by_number_and_good_lines_kept(
     assert any("'published' value 'soon'" in w for w in report.warnings)
 
 
+def test_jsonl_lone_surrogate_escapes_are_replaced_and_the_lines_kept(
+    service: Service, tmp_path: Path
+) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"), which no UTF-8 text can hold: it
+    once failed the content hash and skipped the whole file."""
+    src = tmp_path / "surrogates.jsonl"
+    src.write_text(
+        '{"id": "ok-1", "text": "A good first article about the harbour."}\n'
+        '{"id": "half", "title": "Bad \\ud800 title", "text": "Body \\uDFFF here.", '
+        '"outlet": "Post \\udbff", "note \\ud801": ["x \\udc00"]}\n'
+        '{"id": "pair", "text": "A whole pair stays: \\ud83d\\ude00 in the library."}\n',
+        encoding="utf-8",
+    )
+    report = service.ingest([str(src)])
+    assert not report.skipped
+    stored = {a.id: a for a in service.articles()}
+    assert set(stored) == {"ok-1", "half", "pair"}
+    half = stored["half"]
+    assert half.title == "Bad \ufffd title"
+    assert half.body == "Body \ufffd here."
+    assert half.outlet_name == "Post \ufffd"
+    assert half.extra == {"note \ufffd": ["x \ufffd"]}
+    assert "\U0001f600" in stored["pair"].body
+    assert [w for w in report.warnings if "surrogate" in w] == [
+        f"{src}:2: 5 lone UTF-16 surrogate escape(s) (\\ud800-\\udfff) replaced with U+FFFD"
+    ]
+
+
+def test_an_unexpected_error_on_one_item_skips_that_item_only(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsprism.ingest import prepare as prepare_module
+
+    real = prepare_module.content_hash
+
+    def fragile(title: str | None, body: str) -> str:
+        if "explodes" in body:
+            raise RuntimeError("boom")
+        return real(title, body)
+
+    monkeypatch.setattr(prepare_module, "content_hash", fragile)
+    src = _jsonl(
+        tmp_path / "fragile.jsonl",
+        [
+            {"id": "ok-1", "text": "A good first article about the harbour."},
+            {"id": "bad", "text": "This one explodes in the checks."},
+            {"id": "ok-2", "text": "A good last article about the library."},
+        ],
+    )
+    report = service.ingest([str(src)])
+    assert {a.id for a in service.articles()} == {"ok-1", "ok-2"}
+    reason = _only_reason([r.reason for r in report.skipped])
+    assert ":2: internal error (RuntimeError: boom); item skipped" in reason
+
+
 def test_jsonl_line_with_a_10_mb_text_is_refused_alone(service: Service, tmp_path: Path) -> None:
     src = _jsonl(
         tmp_path / "big.jsonl",

@@ -10,6 +10,7 @@ skipped; the other lines are still read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,10 @@ METHOD = "jsonl.v1"
 KNOWN_FIELDS = frozenset(
     {"id", "text", "title", "outlet", "url", "published", "author", "language", "story"}
 )
+# A JSON escape of a UTF-16 surrogate: json.loads joins a valid pair into one character and
+# keeps a lone one, which no UTF-8 text (nor the store) can hold
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Names other tools use for our fields: reported as hints, never silently mapped.
 FIELD_HINTS = {
     "source": "outlet",
@@ -47,6 +52,13 @@ def parse_jsonl(text: str, source_ref: str) -> Iterator[ArticleDraft | ItemError
         except (json.JSONDecodeError, RecursionError) as exc:
             yield InvalidRecord(f"{where}: not valid JSON ({exc.__class__.__name__}: {exc})")
             continue
+        if _SURROGATE_ESCAPE.search(line):
+            record, replaced = _replace_surrogates(record)
+            if replaced:
+                yield ItemWarning(
+                    f"{where}: {replaced} lone UTF-16 surrogate escape(s) (\\ud800-\\udfff) "
+                    "replaced with U+FFFD"
+                )
         try:
             draft, warnings = _record_draft(record, where)
         except InvalidRecord as exc:
@@ -62,6 +74,25 @@ def parse_jsonl(text: str, source_ref: str) -> Iterator[ArticleDraft | ItemError
         seen[draft.caller_id] = number
         yield from warnings
         yield draft
+
+
+def _replace_surrogates(value: Any) -> tuple[Any, int]:
+    """``value`` with every lone surrogate in its strings (keys included) replaced by U+FFFD,
+    and how many were replaced."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        items = [_replace_surrogates(v) for v in value]
+        return [v for v, _ in items], sum(n for _, n in items)
+    if isinstance(value, dict):
+        out, total = {}, 0
+        for key, item in value.items():
+            new_key, n_key = _replace_surrogates(key)
+            new_item, n_item = _replace_surrogates(item)
+            out[new_key] = new_item
+            total += n_key + n_item
+        return out, total
+    return value, 0
 
 
 def _string(record: dict[str, Any], key: str, where: str) -> str | None:

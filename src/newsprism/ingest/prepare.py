@@ -8,6 +8,7 @@ the same whether a worker ran or not.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,8 @@ from newsprism.ingest.normalize import (
     registrable_domain,
 )
 from newsprism.models import Article, ArticleDraft
+
+log = logging.getLogger(__name__)
 
 BATCH = 64  # drafts sent to the worker at once
 AHEAD = 8  # batches in flight before the main process waits for the oldest
@@ -94,10 +97,17 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
 
 
 def prepare_or_error(draft: ArticleDraft, settings: Settings) -> Prepared | ItemError:
+    """:func:`prepare`, or the reason the item is skipped. The checks touch no store, so an
+    unexpected error (a bug) costs this one item, never the rest of its file."""
     try:
         return prepare(draft, settings)
     except ItemError as exc:
         return exc
+    except Exception as exc:
+        log.exception("internal error while preparing %s", draft.source_ref)
+        return ItemError(
+            f"{draft.source_ref}: internal error ({type(exc).__name__}: {exc}); item skipped"
+        )
 
 
 def prepare_batch(drafts: list[ArticleDraft], settings: Settings) -> list[Prepared | ItemError]:
