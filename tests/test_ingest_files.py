@@ -87,6 +87,22 @@ def test_rss_file_with_full_text_entries(service: Service) -> None:
     assert "steel piles" in bridge.body
 
 
+def test_feed_entry_dates_outside_the_plausible_range_are_left_unknown(
+    service: Service, tmp_path: Path
+) -> None:
+    """A feed's own dates meet the same range as every other input (1900 to a day from now):
+    year 1 or 2999 would otherwise be stored and skew every time window."""
+    feed = (FIXTURES / "feed.rss").read_text(encoding="utf-8")
+    feed = feed.replace("Tue, 06 May 2025 08:15:00 GMT", "Mon, 01 Jan 2999 00:00:00 GMT")
+    feed = feed.replace("Wed, 07 May 2025 10:00:00 GMT", "Wed, 07 May 1850 10:00:00 GMT")
+    src = tmp_path / "odd-dates.rss"
+    src.write_text(feed, encoding="utf-8")
+    report = service.ingest([str(src)])
+    assert report.count(Outcome.ADDED) == 2, [r.reason for r in report.skipped]
+    assert [a.published for a in service.articles()] == [None, None]
+    assert all("published" not in a.provenance for a in service.articles())
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

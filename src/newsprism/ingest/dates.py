@@ -57,10 +57,12 @@ def parse_date(
             DatePrecision.DATETIME if has_time else DatePrecision.DAY,
             not re.search(r"(Z|[+-]\d{2}:?\d{2}|UTC|GMT|[ECMP][SD]T)\s*$", raw),
         )
-    limit = (now or datetime.now(UTC)) + timedelta(days=1)
-    if not _EARLIEST <= parsed[0] <= limit:
-        return None
-    return parsed
+    return parsed if plausible(parsed[0], now) else None
+
+
+def plausible(stamp: datetime, now: datetime | None = None) -> bool:
+    """A publication time can be true: from 1900 to a day after ``now`` (UTC)."""
+    return _EARLIEST <= stamp <= (now or datetime.now(UTC)) + timedelta(days=1)
 
 
 def _iso(raw: str) -> tuple[datetime, DatePrecision, bool] | None:

@@ -13,6 +13,7 @@ import feedparser
 
 from newsprism.config import Settings
 from newsprism.errors import FetchError, ItemError, NotAFeed, TooLarge
+from newsprism.ingest.dates import plausible
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.html import parse_html
 from newsprism.ingest.normalize import clean_text, html_fragment_to_text
@@ -110,13 +111,18 @@ def _entry_draft(
 
 
 def _entry_time(entry: Any) -> tuple[datetime | None, DatePrecision | None]:
+    """The entry's first readable and plausible time (the same range as every other input:
+    from 1900 to a day from now); none: undated."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # the dict's own look-up: feedparser's get() maps a missing "updated_parsed" to
+        # "published_parsed" with a DeprecationWarning
+        value = dict.get(entry, key)
         if value:
             try:
                 year, month, day, hour, minute, second = value[:6]
                 stamp = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-                return stamp, DatePrecision.DATETIME
             except (TypeError, ValueError):
                 continue
+            if plausible(stamp):
+                return stamp, DatePrecision.DATETIME
     return None, None
