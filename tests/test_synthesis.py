@@ -157,3 +157,42 @@ def test_build_stores_the_synthesis_of_the_stories_it_changed(tmp_path: Path) ->
         service.ingest([str(SEEDS)])
         assert service.build().syntheses is None
         assert all(service.store.get_synthesis(s.id) is None for s in service.stories())
+
+
+def test_one_story_whose_synthesis_fails_does_not_stop_the_build(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A synthesis that raises (a bug, data nobody foresaw) is reported for its story; the
+    build finishes and the other stories keep theirs."""
+    import newsprism.service as service_module
+
+    real = service_module.synthesize
+
+    def fragile(articles: list[Article], *args: object, **kwargs: object) -> Synthesis:
+        if any("explodes" in a.body for a in articles):
+            raise RuntimeError("boom")
+        return real(articles, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "synthesize", fragile)
+    rows = [
+        ("g1", "good", "The council approved the harbour budget on Tuesday after a debate."),
+        ("g2", "good", "On Tuesday the council passed the harbour budget by seven votes."),
+        ("b1", "bad", "The ferry strike explodes into a second week, unions say."),
+        ("b2", "bad", "Ferry workers extended their strike into a second week on Monday."),
+    ]
+    src = tmp_path / "two.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": t, "story": k}) + "\n" for i, k, t in rows)
+    )
+    with Service(settings.with_overrides(synthesize_on_build=True)) as service:
+        service.ingest([str(src)])
+        report = service.build()
+        story_of = {aid: sid for aid, (sid, _) in service.assignments().items()}
+        stored = {sid: service.store.get_synthesis(sid) for sid in set(story_of.values())}
+    good, bad = story_of["g1"], story_of["b1"]
+    assert report.syntheses == 1
+    assert report.warnings == [
+        f"story {bad}: synthesis failed (RuntimeError: boom); its page will try again"
+    ]
+    assert stored[good] is not None
+    assert stored[bad] is None

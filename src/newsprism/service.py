@@ -7,10 +7,11 @@ pipeline stages; it holds no stage logic itself.
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -69,6 +70,16 @@ from newsprism.synthesis.llm import ChatClient
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder
 from newsprism.synthesis.stage import SYNTHESIZERS, Synthesis, synthesize
 from newsprism.synthesis.stage import fingerprint as synthesis_fingerprint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SynthesisRefresh:
+    """What a synthesis refresh did: syntheses computed and stored, stories that failed."""
+
+    computed: int = 0
+    failed: list[str] = field(default_factory=list)
 
 
 class Service:
@@ -138,12 +149,14 @@ class Service:
         report.lean = {"estimated": early[0] + lean.estimated, "unrated": early[1] + lean.unrated}
         self.refresh_story_sides(self.store.stories_updated_since(started))
         if self.settings.synthesize_on_build:
-            report.syntheses = self.refresh_syntheses(
+            refreshed = self.refresh_syntheses(
                 synthesis_progress,
                 story_ids=self.store.stories_updated_since(
                     started, self.settings.synthesize_min_articles
                 ),
             )
+            report.syntheses = refreshed.computed
+            report.warnings.extend(refreshed.failed)
         return report
 
     def estimate_leans(self) -> LeanReport:
@@ -407,19 +420,31 @@ class Service:
         self,
         progress: Callable[[int, int], None] | None = None,
         story_ids: Sequence[int] | None = None,
-    ) -> int:
+    ) -> SynthesisRefresh:
         """Compute and store the synthesis of every story (or of ``story_ids``) whose inputs
-        changed, so that no page waits for one; returns how many were computed."""
+        changed, so that no page waits for one. A story whose synthesis fails (a bug, bad
+        data) is reported and left for its page to retry; the others go on. Settings errors
+        (an unusable synthesizer) concern every story and stop the run."""
         ids = [s.id for s in self.stories()] if story_ids is None else list(story_ids)
-        computed = 0
+        done = SynthesisRefresh()
         for n, story_id in enumerate(ids, 1):
             before = self.store.get_synthesis(story_id)
-            self.story_synthesis(story_id)
-            after = self.store.get_synthesis(story_id)
-            computed += before is None or after is None or before[0] != after[0]
+            try:
+                self.story_synthesis(story_id)
+            except ConfigError:
+                raise
+            except Exception as exc:
+                log.exception("synthesis of story %s failed", story_id)
+                done.failed.append(
+                    f"story {story_id}: synthesis failed ({type(exc).__name__}: {exc}); "
+                    "its page will try again"
+                )
+            else:
+                after = self.store.get_synthesis(story_id)
+                done.computed += before is None or after is None or before[0] != after[0]
             if progress is not None:
                 progress(n, len(ids))
-        return computed
+        return done
 
     def _chat_client(self) -> ChatClient:
         s = self.settings

@@ -53,6 +53,8 @@ def build(
         )
         + (f"; {report.syntheses} syntheses stored" if report.syntheses is not None else "")
     )
+    for warning in report.warnings:
+        err.print(f"warning: {warning}")
 
 
 @app.command()
@@ -269,7 +271,10 @@ def synthesize(
     )  # fmt: skip
     with open_service(ctx) as service, progress:
         task = progress.add_task("synthesis", total=None)
-        computed = service.refresh_syntheses(
+        refreshed = service.refresh_syntheses(
             lambda done, total: progress.update(task, completed=done, total=total)
         )
-    err.print(f"{computed} syntheses computed and stored")
+    for warning in refreshed.failed:
+        err.print(f"warning: {warning}")
+    failed = f", {len(refreshed.failed)} failed" if refreshed.failed else ""
+    err.print(f"{refreshed.computed} syntheses computed and stored{failed}")

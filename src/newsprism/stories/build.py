@@ -61,6 +61,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     lean: dict[str, int] = field(default_factory=dict)  # the lean stage's counts, when it ran
     syntheses: int | None = None  # syntheses stored by the build, when it made them
+    warnings: list[str] = field(default_factory=list)  # e.g. a story whose synthesis failed
 
     def summary(self) -> dict[str, int]:
         return {
