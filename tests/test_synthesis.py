@@ -181,9 +181,7 @@ def test_one_story_whose_synthesis_fails_does_not_stop_the_build(
         ("b2", "bad", "Ferry workers extended their strike into a second week on Monday."),
     ]
     src = tmp_path / "two.jsonl"
-    src.write_text(
-        "".join(json.dumps({"id": i, "text": t, "story": k}) + "\n" for i, k, t in rows)
-    )
+    src.write_text("".join(json.dumps({"id": i, "text": t, "story": k}) + "\n" for i, k, t in rows))
     with Service(settings.with_overrides(synthesize_on_build=True)) as service:
         service.ingest([str(src)])
         report = service.build()
