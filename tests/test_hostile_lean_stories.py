@@ -279,6 +279,41 @@ def test_a_non_english_article_is_unrated_by_the_english_lean_model(
     assert service.estimate_leans().unrated == 0  # examined once
 
 
+def test_an_upgrade_removes_estimates_an_older_version_stored_for_non_english_articles(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Migration 0009: the English model's old estimates of German text go, with the side
+    counts of their stories, which are recounted without them."""
+    src = _jsonl(
+        tmp_path,
+        [
+            {"id": "de", "title": "Haushalt vorgelegt", "text": GERMAN, "story": "s-de"},
+            {"id": "en", "title": "Senate passes budget", "text": ENGLISH, "story": "s-en"},
+        ],
+    )
+    with Service(_static(settings)) as svc:
+        svc.ingest([src])
+        svc.build()
+        svc.refresh_story_sides()
+        story_of = {aid: sid for aid, (sid, _) in svc.assignments().items()}
+        conn = svc.store._conn
+        # what an earlier version stored: an estimate for the German article
+        conn.execute(
+            "INSERT INTO article_leans SELECT 'de', method, side, probability, probabilities, "
+            "evidence, created_at FROM article_leans WHERE article_id = 'en'"
+        )
+        conn.execute("DELETE FROM schema_migrations WHERE version = 9")
+        assert {r[0] for r in conn.execute("SELECT story_id FROM story_sides")} == {
+            story_of["de"],
+            story_of["en"],
+        }
+    with Service(_static(settings)) as svc:  # reopening applies 0009 again
+        conn = svc.store._conn
+        assert {r[0] for r in conn.execute("SELECT article_id FROM article_leans")} == {"en"}
+        assert {r[0] for r in conn.execute("SELECT story_id FROM story_sides")} == {story_of["en"]}
+        assert svc.refresh_story_sides() == 1  # the German story is recounted
+
+
 # --- the story build --------------------------------------------------------------------------
 def _static(settings: Settings) -> Settings:
     return settings.with_overrides(story_encoder="static")
