@@ -11,6 +11,7 @@ import pytest
 from newsprism.config import Settings
 from newsprism.lean.article import (
     METHOD,
+    MIN_CONTENT_WORDS,
     ArticleLeanModel,
     LeanModelError,
     lean_text,
@@ -94,6 +95,20 @@ def test_estimate_has_probabilities_and_evidence(model: ArticleLeanModel) -> Non
     assert all(e.side is est.side for e in sentences)
     assert all(p.text in tokenize(lean_text(_seed("000"))) for p in phrases)
     assert json.loads(json.dumps(est.to_dict()))["estimated"] is True
+
+
+def test_text_without_content_words_is_unrated_not_guessed(model: ArticleLeanModel) -> None:
+    """Long enough, but nothing to read: function words only, one word repeated, numbers."""
+    for empty in (
+        "the and of to in a is that for it " * 20,
+        "budget " * 100,
+        "In 2020 it was 15 and 16 then 17 so 18 of 19 " * 10,
+    ):
+        assert model.estimate(empty) is None, empty[:40]
+    words = "senate budget taxes border vote court police union climate market".split()
+    assert len(words) > MIN_CONTENT_WORDS
+    assert model.estimate(" ".join(["the", "and", *words] * 5)) is not None
+    assert model.estimate(" ".join(["the", "and", *words[: MIN_CONTENT_WORDS - 1]] * 8)) is None
 
 
 def test_estimate_matches_the_linear_model(model: ArticleLeanModel) -> None:
