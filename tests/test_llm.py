@@ -95,6 +95,25 @@ def test_supported_sentences_kept_and_invented_ones_dropped(
     assert "forty buses" not in user or any("forty" in t for t in given)  # cited sentences only
 
 
+def test_a_sentence_with_a_figure_no_source_states_is_dropped(
+    service: Service, tmp_path: Path
+) -> None:
+    """Close in wording is not enough: "nine to two" is not what "seven to two" says."""
+    story, _ = _story(service, tmp_path)
+    result = check(
+        "The city council approved a new transit budget on Tuesday by a vote of nine to two. "
+        "The city council approved a new transit budget on Tuesday by a vote of seven to two.",
+        story, LexicalEncoder(), "tiny",
+    )  # fmt: skip
+    assert [s.text for s in result.dropped] == [
+        "The city council approved a new transit budget on Tuesday by a vote of nine to two."
+    ]
+    assert [s.text for s in result.kept] == [
+        "The city council approved a new transit budget on Tuesday by a vote of seven to two."
+    ]
+    assert {c.article_id for c in result.kept[0].citations} == {"c1"}
+
+
 @pytest.mark.parametrize(
     ("handler", "reason"),
     [

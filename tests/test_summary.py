@@ -21,11 +21,12 @@ from newsprism.synthesis.summary import (
     Selection,
     Summary,
     SummarySentence,
+    cite,
     is_fragment,
     stands_alone,
     summarize,
 )
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, text_article
 
 
 def _ingest(service: Service, tmp_path: Path, records: list[dict[str, str]]) -> list[Article]:
@@ -346,3 +347,21 @@ def test_compress_pathological_sentences_stay_fast_and_well_formed() -> None:
 )
 def test_what_stands_alone_in_a_summary(text: str, alone: bool) -> None:
     assert stands_alone(text) is alone
+
+
+def test_a_sentence_is_not_cited_by_one_with_other_figures() -> None:
+    """Alike in wording, not in numbers: "105 million" does not support "90 million"; the same
+    figure in words or digits does."""
+    body = "The council approved a budget of {} million dollars for the harbour on Tuesday."
+    articles = [
+        text_article("a", body.format("105")),
+        text_article("b", body.format("90")),
+        text_article("c", body.format("105")),
+        text_article("d", "The council approved a budget for the harbour on Tuesday."),
+    ]
+    story = prepare(articles, {}, LexicalEncoder())
+    row = next(i for i, s in enumerate(story.sentences) if s.article_id == "a")
+    cited = {c.article_id for c in cite(story, row, threshold=0.3)}
+    assert cited == {"a", "c", "d"}
+    row_b = next(i for i, s in enumerate(story.sentences) if s.article_id == "b")
+    assert {c.article_id for c in cite(story, row_b, threshold=0.3)} == {"b", "d"}

@@ -2,8 +2,9 @@
 
 Any OpenAI-compatible chat-completions endpoint (llama.cpp, Ollama, vLLM or a hosted one) is
 given the story's cited sentences only, numbered, as quoted data. Each sentence it writes must
-be supported by a source sentence (embedding similarity at the citation threshold, and enough
-of its content words found in that sentence); unsupported sentences are dropped and reported.
+be supported by a source sentence (embedding similarity at the citation threshold, enough of
+its content words found in that sentence, and every figure it states stated there too: "500
+freed" is no paraphrase of "123 freed"); unsupported sentences are dropped and reported.
 Any failure (timeout, HTTP error, malformed JSON, nothing supported) leaves the extractive
 summary in place and returns a warning: the build never fails because of the model.
 """
@@ -18,11 +19,12 @@ from typing import Any
 import httpx
 
 from newsprism.config import USER_AGENT
+from newsprism.synthesis.numbers import figures
 from newsprism.synthesis.prepared import Encoder, StorySentences, similar_threshold
 from newsprism.synthesis.sentences import split_sentences
 from newsprism.synthesis.summary import Citation, Summary
 
-LLM_METHOD = "newsprism.llm-checked.v1"
+LLM_METHOD = "newsprism.llm-checked.v2"  # v2: every figure must be in the supporting source
 MIN_WORD_SUPPORT = 0.5
 MAX_REPLY_CHARS = 20_000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -195,12 +197,13 @@ def check(reply: str, story: StorySentences, encoder: Encoder, model: str) -> LL
     for text, vector in zip(texts, vectors, strict=True):
         support = story.support(vector) if encoder.method == story.encoder_method else {}
         words = _content(text)
+        stated = figures(text)
         citations = []
         best_sim, best_words = 0.0, 0.0
         for article_id, (similarity, row) in support.items():
             source = story.sentences[row].text
-            if looks_like_instructions(source):
-                continue
+            if looks_like_instructions(source) or not stated <= figures(source):
+                continue  # a source supports no figure it does not state
             overlap = len(words & _content(source)) / len(words) if words else 0.0
             best_sim, best_words = max(best_sim, similarity), max(best_words, overlap)
             if similarity >= limit and overlap >= MIN_WORD_SUPPORT:

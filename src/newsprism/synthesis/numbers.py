@@ -224,3 +224,9 @@ def _mention(
         start=m.start(), end=m.end(), text=m.group(0), value=value, low=bounds[0],
         high=bounds[1], qualifier=qualifier, unit=unit, spelled=spelled,
     )  # fmt: skip
+
+
+def figures(text: str) -> frozenset[float]:
+    """The values of the numbers ``text`` states ("ten" and "10" are one figure)."""
+    return frozenset(m.value for m in find_numbers(text))
+

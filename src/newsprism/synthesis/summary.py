@@ -28,9 +28,12 @@ from newsprism.synthesis.candidates import (
     variant_score,
 )
 from newsprism.synthesis.compress import Variant, compress_many, readable, whole
+from newsprism.synthesis.numbers import figures as _figures
 from newsprism.synthesis.prepared import StorySentences, similar_threshold
 
 SUMMARY_METHOD = "newsprism.summary-extractive.v2"
+# v2: a sentence is not cited as support by one that states other figures only
+CITATION_METHOD = "newsprism.citations.v2"
 DEFAULT_WORDS = 55
 MIN_WORDS = 5
 REDUNDANT = 0.85
@@ -180,8 +183,11 @@ def cite(story: StorySentences, row: int, threshold: float | None = None) -> tup
     """Every article with a sentence that states what sentence ``row`` says, best first."""
     limit = similar_threshold(story.encoder_method) if threshold is None else threshold
     own = story.sentences[row].article_id
+    figures = _figures(story.sentences[row].text)
     found = []
     for article_id, (similarity, match) in story.support(story.vectors[row]).items():
+        if article_id != own and other_figures(figures, story.sentences[match].text):
+            continue  # "a budget of 105 million" is no support for "a budget of 90 million"
         if article_id == own or similarity >= limit:
             article = story.article(article_id)
             found.append(
@@ -192,6 +198,15 @@ def cite(story: StorySentences, row: int, threshold: float | None = None) -> tup
                 )
             )  # fmt: skip
     return tuple(sorted(found, key=lambda c: (-c.similarity, c.article_id)))
+
+
+def other_figures(figures: frozenset[float], text: str) -> bool:
+    """Whether ``text`` states figures and none of them is among ``figures`` (both non-empty):
+    two sentences alike in wording but not in their numbers say different things."""
+    if not figures:
+        return False
+    theirs = _figures(text)
+    return bool(theirs) and not (theirs & figures)
 
 
 def summarize(
