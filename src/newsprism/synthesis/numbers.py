@@ -229,4 +229,3 @@ def _mention(
 def figures(text: str) -> frozenset[float]:
     """The values of the numbers ``text`` states ("ten" and "10" are one figure)."""
     return frozenset(m.value for m in find_numbers(text))
-
