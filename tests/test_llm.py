@@ -95,6 +95,20 @@ def test_supported_sentences_kept_and_invented_ones_dropped(
     assert "forty buses" not in user or any("forty" in t for t in given)  # cited sentences only
 
 
+def test_a_reply_in_content_parts_is_read(service: Service, tmp_path: Path) -> None:
+    story, summary = _story(service, tmp_path)
+    parts = [
+        {"type": "text", "text": "The city council approved the transit budget "},
+        {"type": "image_url", "image_url": {"url": "http://x/y.png"}},
+        {"type": "text", "text": "on Tuesday."},
+    ]
+    result, _ = synthesize_llm(_client(_reply(parts)), story, summary, LexicalEncoder())
+    assert result is not None
+    assert [s.text for s in result.kept] == [
+        "The city council approved the transit budget on Tuesday."
+    ]
+
+
 def test_a_sentence_with_a_figure_no_source_states_is_dropped(
     service: Service, tmp_path: Path
 ) -> None:

@@ -157,6 +157,10 @@ class ChatClient:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LLMUnavailable(f"{self.url} answered malformed JSON ({exc!r:.80})") from exc
+        if isinstance(content, list):  # content parts: [{"type": "text", "text": "..."}, ...]
+            content = "".join(
+                p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+            )
         if not isinstance(content, str) or not content.strip():
             raise LLMUnavailable(f"{self.url} answered an empty message")
         return content[:MAX_REPLY_CHARS]
