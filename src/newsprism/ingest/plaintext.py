@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import frontmatter
+import yaml  # type: ignore[import-untyped]  # (python-frontmatter depends on PyYAML)
+from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 
 from newsprism.errors import NoArticleText
@@ -28,12 +30,7 @@ def parse_plain_text(text: str, source_ref: str, now: datetime | None = None) ->
 
 def parse_markdown(text: str, source_ref: str, now: datetime | None = None) -> ArticleDraft:
     """A Markdown article: YAML front matter and a leading ``# heading`` win over inference."""
-    try:
-        post = frontmatter.loads(text)
-        front: dict[str, Any] = dict(post.metadata)
-        content = post.content
-    except Exception:
-        front, content = {}, text
+    front, content = _front_matter(text)
     tokens = MarkdownIt("commonmark").parse(content)
     heading = None
     if len(tokens) > 2 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
@@ -65,6 +62,43 @@ def parse_markdown(text: str, source_ref: str, now: datetime | None = None) -> A
             "language": str(language) if language else None,
         }
     )
+
+
+class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """YAML's safe loader without aliases (``*name``): nine nested lists of nine aliases
+    expand to 387 million strings (the "billion laughs"), and front matter never needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not read in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class _SafeYAML(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter's fields and the text after it. Front matter that cannot be read
+    (bad YAML, an alias, a tag such as ``!!python/object``) gives no fields, and its lines are
+    not taken for the article's text."""
+    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    if isinstance(handler, YAMLHandler):
+        handler = _SafeYAML()
+    if handler is None:
+        return {}, text
+    try:
+        post = frontmatter.loads(text, handler=handler)
+        return dict(post.metadata), post.content
+    except Exception:
+        try:
+            return {}, handler.split(text.strip())[1].strip()
+        except ValueError:
+            return {}, text
 
 
 def _apply_front_matter(meta: TextMeta, front: dict[str, Any], now: datetime | None) -> None:
