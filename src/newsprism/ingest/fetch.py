@@ -20,6 +20,7 @@ import httpx
 from newsprism.config import USER_AGENT, Settings
 from newsprism.errors import FetchError, TooLarge, TransientFetchError
 from newsprism.ingest.decode import mib
+from newsprism.ingest.normalize import without_credentials
 
 _MAX_RETRY_AFTER_S = 60.0
 
@@ -68,12 +69,22 @@ class Fetcher:
 
     def get(self, url: str) -> Page:
         """Fetch ``url``; raises :class:`FetchError` (or its transient subclass) on failure."""
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 address
+            raise FetchError(f"{url}: invalid URL ({exc})") from exc
+        if parts.scheme not in {"http", "https"} or not hostname:
             raise FetchError(f"{url}: only http(s) URLs can be fetched")
-        if self._s.respect_robots and not self._allowed(url):
-            raise FetchError(f"{url}: disallowed by the site's robots.txt for {USER_AGENT}")
-        return self._get_with_retries(url)
+        try:
+            if self._s.respect_robots and not self._allowed(url):
+                raise FetchError(f"{url}: disallowed by the site's robots.txt for {USER_AGENT}")
+            return self._get_with_retries(url)
+        except (FetchError, TooLarge) as exc:
+            shown = without_credentials(url)
+            if shown == url:
+                raise
+            raise type(exc)(str(exc).replace(url, shown)) from None  # no password in messages
 
     # --- internals --------------------------------------------------------------------------
     def _get_with_retries(self, url: str) -> Page:
@@ -99,7 +110,7 @@ class Fetcher:
                 self._check_status(url, response)
                 body = self._read_capped(url, response)
                 return Page(
-                    url=str(response.url),
+                    url=str(response.url.copy_with(username=None, password=None)),
                     status=response.status_code,
                     content_type=response.headers.get("content-type", ""),
                     body=body,

@@ -26,9 +26,23 @@ _BLANKS = re.compile(r"\n{3,}")
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
 
 
+_AUTHORITY = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)", re.I | re.S
+)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out, for messages and what is stored."""
+    found = _AUTHORITY.match(url)
+    if found is None or "@" not in found["authority"]:
+        return url
+    return found["scheme"] + found["authority"].rsplit("@", 1)[1] + found["rest"]
+
+
 def normalize_url(url: str) -> str:
     """Canonical form of an http(s) URL: lower-case host, no default port, no fragment,
-    no tracking parameters, sorted query. Raises :class:`InvalidRecord` for other URLs."""
+    no tracking parameters, sorted query, no ``user:password@``. Raises
+    :class:`InvalidRecord` for other URLs."""
     raw = url.strip()
     parts = urlsplit(raw)
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
@@ -42,7 +56,8 @@ def normalize_url(url: str) -> str:
     p = urlsplit(normal)
     query = sorted((k, v) for k, v in parse_qsl(p.query, keep_blank_values=True))
     kept = [(k, v) for k, v in query if not _TRACKING.match(k)]
-    return urlunsplit((p.scheme, p.netloc, p.path or "/", urlencode(kept), ""))
+    host = p.netloc.rsplit("@", 1)[-1]  # credentials are never stored nor shown
+    return urlunsplit((p.scheme, host, p.path or "/", urlencode(kept), ""))
 
 
 @cache

@@ -20,6 +20,7 @@ from newsprism.ingest.feeds import parse_feed
 from newsprism.ingest.fetch import Fetcher
 from newsprism.ingest.html import parse_html
 from newsprism.ingest.jsonl import parse_jsonl
+from newsprism.ingest.normalize import without_credentials
 from newsprism.ingest.plaintext import parse_markdown, parse_plain_text
 from newsprism.models import ArticleDraft, ItemWarning, SourceKind
 
@@ -73,7 +74,7 @@ def expand(sources: Iterable[str]) -> Iterator[Unit | ItemError]:
     name order, hidden files skipped). A source that does not exist yields an error."""
     for source in sources:
         if is_url(source):
-            yield Unit(ref=source, url=source)
+            yield Unit(ref=without_credentials(source), url=source)
             continue
         path = Path(source).expanduser()
         if path.is_dir():
@@ -82,11 +83,17 @@ def expand(sources: Iterable[str]) -> Iterator[Unit | ItemError]:
                 for name in sorted(files):
                     if not name.startswith("."):
                         child = Path(root) / name
-                        yield Unit(ref=str(child), path=child)
+                        yield Unit(ref=_printable(child), path=child)
         elif path.exists():
-            yield Unit(ref=str(path), path=path)
+            yield Unit(ref=_printable(path), path=path)
         else:
             yield ItemError(f"{source}: no such file, folder or http(s) URL")
+
+
+def _printable(path: Path) -> str:
+    """A path as text the store can hold: bytes of a name that are not UTF-8 (kept by Python
+    as lone surrogates) are written as ``\\xNN`` escapes."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def format_for(name: str, text: str, content_type: str = "") -> Format:
@@ -118,9 +125,9 @@ def read_unit(unit: Unit, settings: Settings, fetcher: Fetcher | None) -> Iterat
         if fetcher is None:
             raise ItemError(f"{unit.url}: fetching URLs is switched off")
         page = fetcher.get(unit.url)
-        text = decode_text(page.body, unit.url)
+        text = decode_text(page.body, unit.ref)
         fmt = format_for(_url_path(page.url), text, page.content_type)
-        yield from _parse(fmt, text, page.body, unit.url, settings, fetcher, url=page.url)
+        yield from _parse(fmt, text, page.body, unit.ref, settings, fetcher, url=page.url)
         return
     assert unit.path is not None
     data = read_capped(unit.path, int(settings.max_file_mb * 1_048_576))
