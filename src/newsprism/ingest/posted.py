@@ -40,7 +40,11 @@ def _json_document(text: str) -> str:
         ) from None
     except RecursionError:
         raise InvalidRecord("request body is not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InvalidRecord(f"request body is not valid JSON: {exc}") from None
     records = data if isinstance(data, list) else [data]
+    if not records:
+        raise InvalidRecord("request holds no articles (an empty JSON array)")
     if len(records) > MAX_RECORDS:
         raise InvalidRecord(
             f"request holds {len(records):,} articles; send at most {MAX_RECORDS:,} per request"
