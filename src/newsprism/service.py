@@ -413,8 +413,9 @@ class Service:
         finally:
             if client is not None:
                 client.close()
-        self.store.put_synthesis(story.id, key, result.method, result.to_dict())
-        return result
+        data = result.to_dict()
+        self.store.put_synthesis(story.id, key, result.method, data)
+        return Synthesis.from_dict(data)  # as every later read gives it (rounded scores)
 
     def refresh_syntheses(
         self,
