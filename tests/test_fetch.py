@@ -466,3 +466,55 @@ def test_only_http_urls_are_fetched(make, base, url: str) -> None:
     with pytest.raises(FetchError, match="only http"):
         fetcher.get(url)
     assert web.requests == []
+
+
+# --- non-public addresses --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/admin",
+        "http://10.1.2.3/",
+        "http://192.168.0.1:8080/router",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://100.64.0.1/",  # shared address space
+        "http://0.0.0.0/",
+        "http://[::1]/",
+        "http://[fd00::1]/",
+        "http://[::ffff:127.0.0.1]/",  # IPv4 loopback written as IPv6
+        "http://user:secret@127.0.0.1/x",
+    ],
+)
+def test_non_public_addresses_are_never_requested(make, base, url: str) -> None:
+    fetcher, web = make(base, sequence(ok()))
+    with pytest.raises(FetchError, match=r"non-public address.*allow_private_hosts") as caught:
+        fetcher.get(url)
+    assert "secret" not in str(caught.value)
+    assert web.requests == []
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(fake_time, base) -> None:
+    web = Recorder(sequence(ok()))
+    resolved = {"intranet.example": ["10.0.0.7"], "news.example": ["93.184.216.34"]}
+    with Fetcher(
+        base, transport=httpx.MockTransport(web), sleep=fake_time.sleep, clock=fake_time.clock,
+        resolver=lambda host: resolved.get(host, []),
+    ) as fetcher:  # fmt: skip
+        with pytest.raises(FetchError, match=r"intranet\.example is a non-public address"):
+            fetcher.get("http://intranet.example/wiki")
+        assert fetcher.get("http://news.example/story").status == 200
+    assert web.urls == ["http://news.example/story"]
+
+
+def test_a_redirect_to_a_private_address_is_refused(make, base) -> None:
+    moved = httpx.Response(302, headers={"location": "http://169.254.169.254/latest/"})
+    fetcher, web = make(base, sequence(moved, ok()))
+    with pytest.raises(FetchError, match=r"169\.254\.169\.254 is a non-public address"):
+        fetcher.get("https://news.example/a")
+    assert web.urls == ["https://news.example/a"]  # the redirect target was never asked
+
+
+def test_allow_private_hosts_fetches_an_intranet_server(make, base) -> None:
+    fetcher, web = make(base.with_overrides(allow_private_hosts=True), sequence(ok()))
+    assert fetcher.get("http://10.1.2.3/page").status == 200
+    assert fetcher.get("http://93.184.216.34/page").status == 200  # public: always
+    assert len(web.requests) == 2

@@ -55,6 +55,11 @@ class Settings:
     respect_robots: bool = True
     """Ask each host's robots.txt before fetching a page from it."""
 
+    allow_private_hosts: bool = False
+    """Fetch from loopback, private, link-local and other non-public addresses (an intranet
+    server). Off: a URL, feed link or redirect that leads to such an address is refused, so a
+    hostile feed cannot pull internal pages (cloud metadata, admin panels) into the archive."""
+
     follow_feed_links: bool = True
     """Fetch an entry's page when a feed carries only a teaser."""
 

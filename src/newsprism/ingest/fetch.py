@@ -2,12 +2,17 @@
 
 Timeouts, a response size cap, a clear User-Agent, retries with exponential back-off on
 transient failures (timeouts, connection errors, 429, 5xx; ``Retry-After`` honoured), a minimum
-delay between two requests to the same host, and robots.txt. Tests pass an
-``httpx.MockTransport`` and a fake clock; nothing else is faked.
+delay between two requests to the same host, robots.txt, and no request to a non-public address
+(loopback, private, link-local...) unless ``allow_private_hosts``: every hop, redirects
+included, is checked on the addresses its host name resolves to. (A name that resolves to
+another address between the check and the connection, DNS rebinding, is not caught.) Tests pass
+an ``httpx.MockTransport`` and a fake clock; nothing else is faked.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +28,37 @@ from newsprism.ingest.decode import mib
 from newsprism.ingest.normalize import without_credentials
 
 _MAX_RETRY_AFTER_S = 60.0
+Resolver = Callable[[str], list[str]]
+
+
+def resolve(host: str) -> list[str]:
+    """The addresses ``host`` resolves to (none when it does not resolve: the connection will
+    then fail on its own)."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [str(info[4][0]) for info in found]
+
+
+def non_public(host: str, resolver: Resolver = resolve) -> str | None:
+    """The first address of ``host`` (a name or an IP literal) that is not a public one, or
+    None when all are public."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        addresses = []
+        for text in resolver(host):
+            try:
+                addresses.append(ipaddress.ip_address(text.split("%", 1)[0]))
+            except ValueError:
+                continue
+    for found in addresses:
+        address = found.ipv4_mapped if isinstance(found, ipaddress.IPv6Address) else None
+        checked = address or found
+        if not checked.is_global or checked.is_multicast:
+            return str(checked)
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,10 +80,12 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        resolver: Resolver = resolve,
     ) -> None:
         self._s = settings
         self._sleep = sleep
         self._clock = clock
+        self._resolver = resolver
         self._last_hit: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser | None] = {}
         self._client = httpx.Client(
@@ -56,6 +94,7 @@ class Fetcher:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
+            event_hooks={"request": [self._refuse_non_public]},  # every hop, redirects too
         )
 
     def __enter__(self) -> Fetcher:
@@ -127,6 +166,17 @@ class Fetcher:
             raise FetchError(f"{url}: invalid URL ({exc})") from exc
         except httpx.DecodingError as exc:  # e.g. a body that claims gzip but is not
             raise FetchError(f"{url}: response body could not be decoded ({exc})") from exc
+
+    def _refuse_non_public(self, request: httpx.Request) -> None:
+        if self._s.allow_private_hosts:
+            return
+        found = non_public(request.url.host, self._resolver)
+        if found is not None:
+            shown = without_credentials(str(request.url))
+            raise FetchError(
+                f"{shown}: {request.url.host} is a non-public address ({found}); "
+                "set allow_private_hosts to fetch from it"
+            )
 
     def _check_status(self, url: str, response: httpx.Response) -> None:
         code = response.status_code
