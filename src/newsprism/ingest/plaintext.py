@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import frontmatter
-import yaml  # type: ignore[import-untyped]  # (python-frontmatter depends on PyYAML)
+import yaml
 from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 
@@ -64,13 +64,13 @@ def parse_markdown(text: str, source_ref: str, now: datetime | None = None) -> A
     )
 
 
-class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]
+class _NoAliasLoader(yaml.SafeLoader):
     """YAML's safe loader without aliases (``*name``): nine nested lists of nine aliases
     expand to 387 million strings (the "billion laughs"), and front matter never needs one."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
             raise yaml.composer.ComposerError(
                 None, None, "aliases are not read in front matter", event.start_mark
             )
