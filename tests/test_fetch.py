@@ -518,3 +518,29 @@ def test_allow_private_hosts_fetches_an_intranet_server(make, base) -> None:
     assert fetcher.get("http://10.1.2.3/page").status == 200
     assert fetcher.get("http://93.184.216.34/page").status == 200  # public: always
     assert len(web.requests) == 2
+
+
+def test_a_response_that_trickles_in_is_cut_at_the_deadline(make, base, fake_time) -> None:
+    """Each read arrives inside http_timeout_s, but the whole would take for ever."""
+
+    def trickle() -> Iterator[bytes]:
+        for _ in range(1000):
+            fake_time.now += 19.0  # one byte every 19 s
+            yield b"x"
+
+    fetcher, web = make(
+        base.with_overrides(http_deadline_s=120.0),
+        lambda request: httpx.Response(200, content=trickle()),
+    )
+    with pytest.raises(FetchError, match=r"still arriving after http_deadline_s=120"):
+        fetcher.get("https://slow.example/page")
+    assert len(web.requests) == 1  # not retried: it would only trickle again
+    assert fake_time.now - 1000.0 < 150
+
+
+def test_the_deadline_must_be_positive() -> None:
+    from newsprism.config import load_settings
+    from newsprism.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"http_deadline_s=0\.0 must be greater than 0"):
+        load_settings(env={"NEWSPRISM_HTTP_DEADLINE_S": "0"})

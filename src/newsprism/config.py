@@ -40,6 +40,10 @@ class Settings:
     http_timeout_s: float = 20.0
     """Connect/read timeout of one HTTP request, in seconds."""
 
+    http_deadline_s: float = 120.0
+    """Longest time one response may take to arrive in full, in seconds: a server that sends a
+    byte now and then (each read inside ``http_timeout_s``) is cut off here."""
+
     http_max_bytes: int = 10_000_000
     """Largest HTTP response body read; the download is cut and refused above it."""
 
@@ -243,7 +247,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"setting blindspot_min_sources={s.blindspot_min_sources!r} must be >= 1")
     if not 0.0 < s.blindspot_alpha < 1.0:
         raise ConfigError(f"setting blindspot_alpha={s.blindspot_alpha!r} must be in (0, 1)")
-    positive = ("max_file_mb", "max_article_chars", "http_timeout_s", "http_max_bytes")
+    positive = (
+        "max_file_mb", "max_article_chars", "http_timeout_s", "http_deadline_s", "http_max_bytes"
+    )  # fmt: skip
     for name in positive:
         if getattr(s, name) <= 0:
             raise ConfigError(f"setting {name}={getattr(s, name)!r} must be greater than 0")

@@ -196,10 +196,16 @@ class Fetcher:
             )
         chunks: list[bytes] = []
         total = 0
+        deadline = self._clock() + self._s.http_deadline_s
         for chunk in response.iter_bytes():
             total += len(chunk)
             if total > cap:
                 raise TooLarge(f"{url}: response exceeds the cap http_max_bytes={cap}")
+            if self._clock() > deadline:  # a trickle: asking again would only trickle again
+                raise FetchError(
+                    f"{url}: response still arriving after http_deadline_s="
+                    f"{self._s.http_deadline_s:g} ({mib(total)} read)"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
