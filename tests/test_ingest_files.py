@@ -271,6 +271,38 @@ def test_jsonl_lone_surrogate_escapes_are_replaced_and_the_lines_kept(
     ]
 
 
+def test_oversized_fields_are_cut_or_refused_with_a_warning(
+    service: Service, tmp_path: Path
+) -> None:
+    """No field is stored at any length: names and headlines are cut at a word, a language
+    that is no tag is detected instead, an id or story key too long to cut is refused."""
+    body = "A good article about the harbour and its new ferry timetable."
+    src = _jsonl(
+        tmp_path / "fields.jsonl",
+        [
+            {"id": "long", "text": body, "title": "word " * 1_000, "outlet": "Post " * 100,
+             "author": "Jane " * 100, "language": "x" * 100_000},
+            {"id": "tag", "text": body + " Again.", "language": "pt-BR"},
+            {"id": "k" * 600, "text": body + " Third."},
+            {"id": "story", "text": body + " Fourth.", "story": "s" * 600},
+        ],
+    )  # fmt: skip
+    report = service.ingest([str(src)])
+    stored = {a.id: a for a in service.articles()}
+    assert set(stored) == {"long", "tag"}
+    long = stored["long"]
+    assert long.title is not None and len(long.title) <= 2_000 and long.title.endswith("word…")
+    assert long.outlet_name is not None and len(long.outlet_name) <= 300
+    assert long.author is not None and long.author.endswith("Jane…")
+    assert long.language == "en"  # detected from the text
+    assert stored["tag"].language == "pt-BR"
+    assert sum("cut to" in w for w in report.warnings) == 3
+    assert any("is not a language tag" in w for w in report.warnings)
+    reasons = [r.reason or "" for r in report.skipped]
+    assert any(":3: id is 600 characters, above 512" in r for r in reasons)
+    assert any(":4: story key is 600 characters, above 512" in r for r in reasons)
+
+
 def test_an_unexpected_error_on_one_item_skips_that_item_only(
     service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

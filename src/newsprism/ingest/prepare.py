@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,11 @@ from newsprism.models import Article, ArticleDraft
 
 log = logging.getLogger(__name__)
 
+MAX_KEY_CHARS = 512  # an id or story key: refused above (cutting could make two alike)
+MAX_TITLE_CHARS = 2_000  # a headline: cut above, with a warning
+MAX_NAME_CHARS = 300  # an outlet or author name: cut above, with a warning
+# A language tag as inputs give it: "en", "pt-BR", "zh_Hant", "eng" (ISO 639 and subtags)
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
 BATCH = 64  # drafts sent to the worker at once
 AHEAD = 8  # batches in flight before the main process waits for the oldest
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # placeholder; the store time is set when stored
@@ -61,17 +67,32 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
         draft.title or draft.body
     ):
         raise NoArticleText(f"{ref}: no title and no text")
+    for label, key in (("id", draft.caller_id), ("story key", draft.story_key)):
+        if key is not None and len(key) > MAX_KEY_CHARS:
+            raise InvalidRecord(
+                f"{ref}: {label} is {len(key):,} characters, above {MAX_KEY_CHARS}; item skipped"
+            )
     warnings: list[str] = []
+    title = _capped(draft.title, MAX_TITLE_CHARS, "title", ref, warnings)
+    outlet = _capped(draft.outlet_name, MAX_NAME_CHARS, "outlet", ref, warnings)
+    author = _capped(draft.author, MAX_NAME_CHARS, "author", ref, warnings)
+    language = draft.language
+    if language and not _LANGUAGE_TAG.fullmatch(language):
+        warnings.append(
+            f"{ref}: language {language[:40]!r} is not a language tag (such as en or pt-BR); "
+            "detected from the text instead"
+        )
+        language = None
     url = None
     if draft.url:
         try:
             url = normalize_url(draft.url)
         except InvalidRecord as exc:
             warnings.append(f"{ref}: {exc}; URL dropped")
-    chash = content_hash(draft.title, draft.body)
-    language, confidence = (draft.language, None)
+    chash = content_hash(title, draft.body)
+    confidence = None
     if not language:
-        language, confidence = detect_language(f"{draft.title or ''}\n{draft.body}")
+        language, confidence = detect_language(f"{title or ''}\n{draft.body}")
     article = Article(
         id=draft.caller_id or derived_id(url, chash),
         body=draft.body,
@@ -80,11 +101,11 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
         source_ref=ref,
         extraction_method=draft.extraction_method,
         ingested_at=_EPOCH,
-        title=draft.title,
+        title=title,
         url=url,
-        outlet_name=draft.outlet_name,
+        outlet_name=outlet,
         outlet_domain=registrable_domain(url) if url else None,
-        author=draft.author,
+        author=author,
         published=draft.published,
         published_precision=draft.published_precision,
         language=language,
@@ -94,6 +115,18 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
         provenance=draft.provenance,
     )
     return Prepared(article, tuple(warnings))
+
+
+def _capped(text: str | None, cap: int, label: str, ref: str, warnings: list[str]) -> str | None:
+    """``text`` cut at a word before ``cap`` characters (with an ellipsis), noted in
+    ``warnings``."""
+    if text is None or len(text) <= cap:
+        return text
+    cut = text[: cap - 1]
+    if " " in cut[cap // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    warnings.append(f"{ref}: {label} of {len(text):,} characters cut to {len(cut) + 1}")
+    return cut.rstrip() + "…"
 
 
 def prepare_or_error(draft: ArticleDraft, settings: Settings) -> Prepared | ItemError:
