@@ -80,3 +80,52 @@ def test_iteration_is_in_insertion_order_across_pages(tmp_path: Path) -> None:
             for i in range(25):
                 store.insert_article(_article(f"z{i:02d}"), None)
         assert [a.id for a in store.iter_articles(batch_size=7)] == [f"z{i:02d}" for i in range(25)]
+
+
+def test_a_second_build_on_one_archive_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    """Two builds at once each grouped the same articles: 975 empty stories and five times the
+    threads on 3,000 articles. The second is refused at once, naming the first."""
+    from newsprism.config import Settings
+    from newsprism.service import Service
+
+    settings = Settings(db=tmp_path / "a.db", story_encoder="static", synthesize_on_build=False)
+    src = tmp_path / "a.jsonl"
+    src.write_text('{"id": "a1", "text": "The harbour ferry timetable changes on Monday."}\n')
+    with Service(settings) as first, Service(settings) as second:
+        first.ingest([str(src)])
+        busy = pytest.raises(StoreError, match=r"another build is running on .*a\.db \(process")
+        with first.store.exclusive("build"), busy:
+            second.build()
+        assert second.build().articles == 1  # free again once the first is done
+
+
+def test_a_killed_build_leaves_no_lock_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "k.db"
+    open_store(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom newsprism.store import open_store\n"
+         f"s = open_store({str(db)!r})\n"
+         "with s.exclusive('build'):\n    print('held', flush=True)\n    time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = pytest.raises(StoreError, match="another build")
+        with open_store(db) as store, busy, store.exclusive("build"):
+            pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        time.sleep(0.05)
+        with open_store(db) as store, store.exclusive("build"):
+            pass  # the system released the dead process's lock
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()

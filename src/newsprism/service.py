@@ -142,21 +142,24 @@ class Service:
         """Group every article added since the last build into stories and threads, estimate
         the text-only lean of every article that has no estimate of the current model (counts
         in ``report.lean``), then store the synthesis of the stories the build changed."""
-        started = datetime.now(UTC).isoformat()
-        leans, early = self._leans_alongside()  # each chunk's leans while its vectors encode
-        report = self._build_stories(full, progress, leans)
-        lean = self.estimate_leans()  # whatever the chunks did not cover, and the unrated
-        report.lean = {"estimated": early[0] + lean.estimated, "unrated": early[1] + lean.unrated}
-        self.refresh_story_sides(self.store.stories_updated_since(started))
-        if self.settings.synthesize_on_build:
-            refreshed = self.refresh_syntheses(
-                synthesis_progress,
-                story_ids=self.store.stories_updated_since(
-                    started, self.settings.synthesize_min_articles
-                ),
-            )
-            report.syntheses = refreshed.computed
-            report.warnings.extend(refreshed.failed)
+        with self.store.exclusive("build"):  # one build at a time on an archive
+            started = datetime.now(UTC).isoformat()
+            leans, early = self._leans_alongside()  # each chunk's leans while vectors encode
+            report = self._build_stories(full, progress, leans)
+            lean = self.estimate_leans()  # whatever the chunks did not cover, and the unrated
+            report.lean = {
+                "estimated": early[0] + lean.estimated, "unrated": early[1] + lean.unrated
+            }  # fmt: skip
+            self.refresh_story_sides(self.store.stories_updated_since(started))
+            if self.settings.synthesize_on_build:
+                refreshed = self.refresh_syntheses(
+                    synthesis_progress,
+                    story_ids=self.store.stories_updated_since(
+                        started, self.settings.synthesize_min_articles
+                    ),
+                )
+                report.syntheses = refreshed.computed
+                report.warnings.extend(refreshed.failed)
         return report
 
     def estimate_leans(self) -> LeanReport:

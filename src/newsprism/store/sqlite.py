@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -145,6 +146,35 @@ class SQLiteStore(StoryTables, SearchTables, OutletTables, SynthesisTables, Lean
 
     def close(self) -> None:
         self._conn.close()
+
+    @contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """Hold the archive's ``what`` lock (e.g. "build") for the block, or raise
+        :class:`StoreError` at once if another process holds it. Two builds at once would
+        each group the same articles and leave empty stories and duplicate threads behind. The
+        lock is a file lock beside the database, released by the system when its process ends,
+        so a killed build never leaves the archive locked."""
+        import fcntl
+
+        path = self.path.with_name(f"{self.path.name}.{what}.lock")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the {what} lock {path}: {exc.strerror}") from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "unknown"
+                raise StoreError(
+                    f"another {what} is running on {self.path} ({owner}); run it again when "
+                    "that one has finished"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"process {os.getpid()}".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def __enter__(self) -> SQLiteStore:
         return self
