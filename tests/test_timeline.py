@@ -134,3 +134,17 @@ def test_huge_text_is_read_up_to_a_cap() -> None:
     tl = timeline([_article("big", body)])
     assert time.perf_counter() - start < 30
     assert _event(tl, "2024-05-05", "election").n_sources == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("He bought item 1800 at the fair in 2020.", ["2020"]),
+        ("Flight 1901 landed late; No. 2019 was sold in 1999.", ["1999"]),
+        ("Ticket #2000 won, and Room 1850 stayed empty since 1994.", ["1994"]),
+        ("The Human Rights Act 1998 and the 2020 election.", ["1998", "2020"]),
+    ],
+)
+def test_a_number_after_a_label_is_not_a_year(text: str, years: list[str]) -> None:
+    found = [d for d in find_dates(text, None) if d.precision is Precision.YEAR]
+    assert [d.text for d in found] == years

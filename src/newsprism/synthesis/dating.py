@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import dateparser
 
-DATING_METHOD = "newsprism.dating.v1"
+DATING_METHOD = "newsprism.dating.v2"  # v2: a number after a label ("item 1800") is no year
 
 
 class Precision(StrEnum):
@@ -75,6 +75,14 @@ _PATTERNS: list[tuple[str, str]] = [
     ("year", rf"(?<![\d,.$€£-]){_YEAR}(?![\d-]|,\d|\.\d)"),
 ]  # fmt: skip
 _DATE_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS), re.IGNORECASE)
+# A number after one of these is a label ("item 1800", "Flight 1901", "No. 2019", "Bill 1850"),
+# not a year
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:no|nos|number|item|items|flight|room|route|page|pages|bill|article|"
+    r"section|code|unit|model|ticket|case|file|lot|gate|highway|exit|apartment|suite|"
+    r"building|platform|bus|train|line|box|zip|pin|ext|version)\.?|#)\s*$",
+    re.IGNORECASE,
+)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MAY_MODAL = re.compile(r"^may$", re.IGNORECASE)
 
@@ -92,6 +100,8 @@ def find_dates(text: str, published: datetime | date | None) -> list[DateMention
             raw, start = raw[cut:], start + cut
             if _MAY_MODAL.match(raw) or not raw[:1].isupper():
                 continue
+        if kind == "year" and _LABEL_BEFORE.search(text, max(0, start - 20), start):
+            continue
         resolved = _resolve(kind, raw, base)
         if resolved is not None:
             day, precision, relative = resolved
