@@ -89,10 +89,17 @@ def test_seven_point_scale_is_symmetric() -> None:
         ("mbfc-7", "extreme-right", Lean.FAR_RIGHT),
         ("score", "-0.9", Lean.FAR_LEFT),
         ("range:-42:42", "14", Lean.LEAN_RIGHT),
+        # ranges as wide as the floats map without overflow (0 once came out far-right)
+        ("range:-1e308:1e308", "0", Lean.CENTER),
+        ("range:-1e308:1e308", "1e308", Lean.FAR_RIGHT),
+        ("range:-1e308:1e308", "-1e308", Lean.FAR_LEFT),
+        ("range:-1.7e308:1.7e308", "-5e307", Lean.LEAN_LEFT),
     ],
 )
 def test_scales_map_onto_seven_points(scale: str, value: str, lean: Lean) -> None:
-    assert parse_scale(scale).map(value)[0] is lean
+    got, score = parse_scale(scale).map(value)
+    assert got is lean
+    assert -1.0 <= score <= 1.0
 
 
 @pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-inf", "1e999", "2", "-1.5", "0x1", ""])
