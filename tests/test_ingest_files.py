@@ -65,6 +65,27 @@ def test_html_page_saved_to_disk(service: Service) -> None:
     assert article.extraction_method.startswith("trafilatura-")
 
 
+@pytest.mark.parametrize(
+    ("stated", "expected"),
+    [
+        ("2025-03-04T09:30:00+01:00", "2025-03-04T08:30:00+00:00"),
+        ("2025-03-01T09:30:00+00:00", "2025-03-01T09:30:00+00:00"),  # a real 1st stays
+        ("2025-02-30", None),  # htmldate reads it as 1 February: a made-up day
+        ("2025-13-45", None),  # ... and this as 1 January, from the year alone
+    ],
+)
+def test_an_impossible_page_date_is_left_unknown(
+    service: Service, tmp_path: Path, stated: str, expected: str | None
+) -> None:
+    page = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    page = page.replace("2025-03-04T09:30:00+01:00", stated).replace("/2025/03/", "/news/")
+    src = tmp_path / "dated.html"
+    src.write_text(page, encoding="utf-8")
+    service.ingest([str(src)])
+    (article,) = service.articles()
+    assert (article.published.isoformat() if article.published else None) == expected
+
+
 def test_markdown_with_front_matter(service: Service) -> None:
     service.ingest([str(FIXTURES / "note.md")])
     (article,) = service.articles()

@@ -10,7 +10,7 @@ from htmldate import find_date
 from trafilatura.settings import Document
 
 from newsprism.errors import NoArticleText
-from newsprism.ingest.dates import parse_date
+from newsprism.ingest.dates import find_dates, parse_date
 from newsprism.ingest.normalize import clean_text
 from newsprism.models import ArticleDraft, DatePrecision, Provenance, SourceKind
 
@@ -88,4 +88,21 @@ def _page_date(
     if found.endswith("T00:00:00"):
         found = found[:10]
     parsed = parse_date(found, now)
-    return (parsed[0], parsed[1]) if parsed else (None, None)
+    if parsed is None or (parsed[0].day == 1 and not _states_day(page, parsed[0])):
+        return None, None
+    return parsed[0], parsed[1]
+
+
+def _states_day(page: str | bytes, day: datetime) -> bool:
+    """Whether the page states the 1st of a month that htmldate found. htmldate turns an
+    impossible date into the 1st ("2025-02-30" -> 1 February, "2025-13-45" -> 1 January, from
+    the year alone): a made-up day is worse than none, as it places the article in time."""
+    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
+    y, m = day.year, day.month
+    if f"{y}/{m:02d}/01" in text or f"{y}{m:02d}01" in text:  # URL paths, compact stamps
+        return True
+    for _, stated in find_dates(text):
+        found = parse_date(stated)
+        if found is not None and found[0].date() == day.date():
+            return True
+    return False
