@@ -9,7 +9,9 @@ Nothing is read at import time: call :func:`load_settings` and pass the result i
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -154,31 +156,101 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+_DAY = 86_400
+
+CONFIG_MAX_BYTES = 1_048_576
+"""Largest configuration file read (a settings file is a few kilobytes)."""
+
+
 def _coerce(name: str, raw: Any, default: Any) -> Any:
-    """Convert a TOML or environment value to the type of the field's default."""
+    """Convert a TOML or environment value to the type of the field's default.
+
+    Only a value of the right kind is taken: a table or a list where a word or a number is
+    expected, a number that is not finite, or a fraction where a count is expected is refused
+    rather than read as something else."""
+    if isinstance(default, bool):
+        kind = "true/false"
+    elif isinstance(default, Path):
+        kind = "file name"
+    elif isinstance(default, tuple):
+        kind = "list of names"
+    else:
+        kind = type(default).__name__
     try:
-        if isinstance(default, bool):
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(text)
-        if isinstance(default, Path):
-            return Path(str(raw)).expanduser()
-        if isinstance(default, tuple):
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, float):
-            return float(raw)
-    except (TypeError, ValueError) as exc:
-        kind = "true/false" if isinstance(default, bool) else type(default).__name__
+        return _convert(raw, default)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"setting {name}={raw!r} is not a valid {kind}") from exc
+
+
+def _convert(raw: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = raw.strip().lower() if isinstance(raw, str) else None
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(raw)
+    if isinstance(default, Path):
+        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+            raise ValueError(raw)
+        return Path(raw).expanduser()
+    if isinstance(default, tuple):
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise TypeError(raw)
+        return tuple(item.strip() for item in items if item.strip())
+    if isinstance(default, int):
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise TypeError(raw)
+        if isinstance(raw, str):
+            return int(raw)
+        if isinstance(raw, float) and not raw.is_integer():  # inf and nan raise here too
+            raise ValueError(raw)
+        return int(raw)
+    if isinstance(default, float):
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise TypeError(raw)
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError(raw)
+        return value
+    if not isinstance(raw, str):
+        raise TypeError(raw)
     return raw
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    """The settings table of a TOML file: ``[newsprism]`` or the top level, not both.
+
+    Only a regular file is read, and at most :data:`CONFIG_MAX_BYTES` of it: a named pipe
+    would block, and a device such as ``/dev/zero`` never ends."""
+    try:
+        # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ConfigError(f"configuration file {path} is not a regular file")
+            raw = fh.read(CONFIG_MAX_BYTES + 1)
+        if len(raw) > CONFIG_MAX_BYTES:
+            raise ConfigError(
+                f"configuration file {path} is larger than {CONFIG_MAX_BYTES:,} bytes"
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
+    if "newsprism" not in data:
+        return data
+    table = data.pop("newsprism")
+    if not isinstance(table, dict):
+        raise ConfigError(f"[newsprism] must be a table of settings in {path}")
+    if data:
+        raise ConfigError(
+            f"settings outside [newsprism] in {path} ({', '.join(sorted(data))}); "
+            "put every setting under [newsprism] or none"
+        )
+    return table
 
 
 def load_settings(
@@ -193,12 +265,7 @@ def load_settings(
     if path is None and Path("newsprism.toml").is_file():
         path = Path("newsprism.toml")
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
-        table = data.get("newsprism", data)
-        for key, raw in table.items():
+        for key, raw in _read_file(path).items():
             if key not in known:
                 raise ConfigError(
                     f"unknown setting {key!r} in {path}; valid: {', '.join(sorted(known))}"
@@ -260,3 +327,18 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"setting ingest_workers={s.ingest_workers!r} must be from 0 to 64")
     if s.http_retries < 0 or s.host_delay_s < 0 or s.http_backoff_s < 0:
         raise ConfigError("http_retries, host_delay_s and http_backoff_s must not be negative")
+    # upper bounds: a value past them is a typo, and would overflow a buffer size or a socket
+    # timeout, or retry a failing server practically for ever
+    most = {
+        "max_file_mb": 1_048_576, "http_retries": 100, "torch_threads": 256,
+        "http_timeout_s": _DAY, "http_deadline_s": _DAY, "http_backoff_s": _DAY,
+        "host_delay_s": _DAY, "llm_timeout_s": _DAY,
+    }  # fmt: skip
+    for name, top in most.items():
+        if getattr(s, name) > top:
+            raise ConfigError(f"setting {name}={getattr(s, name)!r} must be at most {top:,}")
+    if s.torch_threads < 1:
+        raise ConfigError(f"setting torch_threads={s.torch_threads!r} must be at least 1")
+    for name in ("min_article_chars", "teaser_max_words", "near_dup_min_words"):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"setting {name}={getattr(s, name)!r} must not be negative")
