@@ -39,6 +39,49 @@ def write_records(path: Path, records: list[dict[str, str]]) -> Path:
     return path
 
 
+def test_show_an_id_too_large_for_sqlite_says_it_does_not_exist(tmp_path: Path) -> None:
+    result = run("--db", str(tmp_path / "t.db"), "show", str(2**70))
+    assert_one_line_error(result, f"story {2**70} does not exist")
+
+
+def test_emoji_codes_in_data_print_as_written(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    source = write_records(
+        tmp_path / "a.jsonl",
+        [{"id": "e1", "title": "Turnout hit :100: in range:A:B", "text": "Turnout was high."}],
+    )
+    assert run("--db", db, "ingest", "-q", str(source)).returncode == 0
+    exported = run("--db", db, "export", "articles", "-f", "csv")
+    assert "Turnout hit :100: in range:A:B" in exported.stdout
+    ratings = tmp_path / "r.csv"
+    ratings.write_text("domain,value\nexample.com,left\n", encoding="utf-8")
+    bad_scale = run("--db", db, "outlets", "import", str(ratings), "--source", "x",
+                    "--scale", "range:1:1")  # fmt: skip
+    assert "range:A:B" in bad_scale.stderr and "\U0001f170" not in bad_scale.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"), [(["articles"], '"id": "f1"'), (["stories"], "[]")]
+)
+def test_export_to_a_full_disk_is_one_line_and_keeps_the_earlier_file(
+    tmp_path: Path, command: list[str], expected: str
+) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    db = str(tmp_path / "t.db")
+    source = write_records(tmp_path / "a.jsonl", [{"id": "f1", "text": "A story to export."}])
+    assert run("--db", db, "ingest", "-q", str(source)).returncode == 0
+    result = run("--db", db, "export", *command, "-o", "/dev/full")
+    assert_one_line_error(result, "/dev/full: cannot write (No space left on device)")
+    earlier = tmp_path / "out.json"
+    earlier.write_text("earlier export", encoding="utf-8")
+    earlier.chmod(0o640)
+    assert run("--db", db, "export", *command, "-o", str(earlier)).returncode == 0
+    assert expected in earlier.read_text(encoding="utf-8")
+    assert (earlier.stat().st_mode & 0o777) == 0o640  # replaced, its mode kept
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
 def test_a_config_that_is_a_device_or_a_pipe_is_refused_at_once(tmp_path: Path) -> None:
     if not Path("/dev/zero").exists():
         pytest.skip("no /dev/zero on this system")

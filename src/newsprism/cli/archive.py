@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -18,9 +17,9 @@ from newsprism.cli.base import (
     export_app,
     fail,
     ingest_with_progress,
-    open_output,
     open_service,
     out,
+    output_stream,
     print_report,
 )
 from newsprism.errors import FatalError
@@ -73,13 +72,8 @@ def export_articles(
     """Every stored article with all its fields, ids as given at ingest."""
     if fmt not in {"jsonl", "csv"}:
         raise fail(f"--format {fmt!r} is not supported; use jsonl or csv")
-    with open_service(ctx) as service:
-        stream = open_output(output)
-        try:
-            count = _write_articles(service, service.assignments(), fmt, stream)
-        finally:
-            if stream is not sys.stdout:
-                stream.close()
+    with open_service(ctx) as service, output_stream(output) as stream:
+        count = _write_articles(service, service.assignments(), fmt, stream)
     if output is not None:
         err.print(f"{count} articles written to {output}")
 
@@ -193,13 +187,9 @@ def export_stories(
             item["coverage"] = coverage.to_dict() if coverage is not None else None
             synthesis = service.story_synthesis(item["id"])
             item["synthesis"] = synthesis.to_dict() if synthesis is not None else None
-    stream = open_output(output)
-    try:
+    with output_stream(output) as stream:
         json.dump(data, stream, ensure_ascii=False, indent=1)
         stream.write("\n")
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
 
 
 @export_app.command("site")

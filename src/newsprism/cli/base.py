@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,10 +38,11 @@ outlets_app = typer.Typer(
 )
 app.add_typer(outlets_app, name="outlets")
 
-# markup is off: titles, outlet names and messages are data, and "[/]" in a headline must print
-# as written, not crash or restyle the line; the few styled lines escape what they interpolate
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = Console(highlight=False, markup=False)
+# markup and emoji codes are off: titles, outlet names and messages are data, and "[/]" or
+# ":100:" in a headline must print as written, not crash, restyle the line or become a picture;
+# the few styled lines escape what they interpolate
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, markup=False, emoji=False)
 
 
 def fail(message: str) -> typer.Exit:
@@ -137,13 +139,47 @@ def build_with_progress(service: Service, full: bool, quiet: bool) -> BuildRepor
         return service.build(full=full, progress=tick, synthesis_progress=tick_synth)
 
 
-def open_output(output: Path | None) -> TextIO:
+@contextmanager
+def output_stream(output: Path | None) -> Iterator[TextIO]:
+    """stdout, or the file ``output``; a write that fails (disk full) is a one-line error.
+
+    A regular file is written beside its target and moved over it once complete, with the
+    target's mode, so a failed export leaves an earlier one as it was; anything else (a device,
+    a pipe, a symbolic link) is written in place."""
     if output is None:
-        return sys.stdout
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise fail(f"standard output: cannot write ({exc.strerror})") from None
+        return
     try:
-        return output.open("w", encoding="utf-8", newline="")
+        in_place = output.is_symlink() or (output.exists() and not output.is_file())
+        target = output
+        if in_place:
+            stream = output.open("w", encoding="utf-8", newline="")
+        else:
+            target = output.with_name(f".{output.name[:200]}.{os.getpid()}.partial")
+            # O_EXCL on a fresh name, 0o666 less the umask as for any new file; an earlier
+            # file's own mode is kept
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            if output.exists():
+                target.chmod(output.stat().st_mode & 0o7777)
     except OSError as exc:
         raise fail(f"{output}: cannot write ({exc.strerror})") from None
+    try:
+        with stream:
+            yield stream
+        if not in_place:
+            target.replace(output)
+    except OSError as exc:
+        raise fail(f"{output}: cannot write ({exc.strerror})") from None
+    finally:
+        if not in_place:
+            target.unlink(missing_ok=True)
 
 
 def sides_text(sides: dict[str, int]) -> str:
