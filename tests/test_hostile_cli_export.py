@@ -15,6 +15,7 @@ import pytest
 from newsprism.config import Settings, load_settings
 from newsprism.errors import ConfigError
 from newsprism.service import Service
+from newsprism.web.export import export_site
 from tests.conftest import REPO
 
 
@@ -39,6 +40,7 @@ def write_records(path: Path, records: list[dict[str, str]]) -> Path:
     return path
 
 
+# --- command line ------------------------------------------------------------------------
 def test_show_an_id_too_large_for_sqlite_says_it_does_not_exist(tmp_path: Path) -> None:
     result = run("--db", str(tmp_path / "t.db"), "show", str(2**70))
     assert_one_line_error(result, f"story {2**70} does not exist")
@@ -115,6 +117,7 @@ def test_a_huge_config_file_is_refused(tmp_path: Path) -> None:
         load_settings(env={}, config_file=toml)
 
 
+# --- configuration -----------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -181,10 +184,51 @@ def test_a_broken_config_is_one_line_on_the_command_line(tmp_path: Path) -> None
     assert not (tmp_path / "t.db").exists()
 
 
+# --- static export -----------------------------------------------------------------------
 def _empty_archive(tmp_path: Path) -> Settings:
     return Settings(db=tmp_path / "e.db", host_delay_s=0, http_backoff_s=0)
 
 
+def test_export_of_an_empty_archive_then_stale_pages_are_removed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with Service(_empty_archive(tmp_path)) as svc:
+        report = export_site(svc, site)
+        assert (report.stories, report.list_pages) == (0, 1)
+        assert json.loads((site / "index.json").read_text(encoding="utf-8"))["stories"] == []
+        # pages of an earlier export whose stories have since been merged away
+        for stale in ("stories/7.html", "stories/7.json", "pages/2.html", "threads/3.json",
+                      "outlets/5.html", "outlets/5/2.json"):  # fmt: skip
+            (site / stale).parent.mkdir(parents=True, exist_ok=True)
+            (site / stale).write_text("stale", encoding="utf-8")
+        (site / "CNAME").write_text("news.example.org", encoding="utf-8")  # the user's own
+        export_site(svc, site)
+    left = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    assert left == ["CNAME", "index.html", "index.json", "outlets.html", "outlets.json",
+                    "static/app.js", "static/style.css"]  # fmt: skip
+
+
+def test_export_refuses_a_folder_whose_index_html_is_not_an_export(tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "index.html").write_text("<h1>my own home page</h1>", encoding="utf-8")
+    with Service(_empty_archive(tmp_path)) as svc, pytest.raises(ConfigError, match="not empty"):
+        export_site(svc, www)
+    assert (www / "index.html").read_text(encoding="utf-8") == "<h1>my own home page</h1>"
+    assert [p.name for p in www.iterdir()] == ["index.html"]
+
+
+def test_export_through_a_symlinked_folder_and_twice(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    with Service(_empty_archive(tmp_path)) as svc:
+        export_site(svc, link)
+        export_site(svc, link)
+    assert link.is_symlink() and (real / "index.html").is_file()
+
+
+# --- search ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("search")
