@@ -117,6 +117,16 @@ def test_a_huge_config_file_is_refused(tmp_path: Path) -> None:
         load_settings(env={}, config_file=toml)
 
 
+@pytest.mark.parametrize(
+    "nesting", ["a = " + "[" * 5000 + "]" * 5000, "a = {" + "b={" * 5000 + "}" * 5001]
+)
+def test_a_deeply_nested_config_is_refused(tmp_path: Path, nesting: str) -> None:
+    toml = tmp_path / "deep.toml"
+    toml.write_text(nesting + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cannot read configuration file .*nested too deeply"):
+        load_settings(env={}, config_file=toml)
+
+
 # --- configuration -----------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("toml", "message"),

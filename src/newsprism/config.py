@@ -240,6 +240,10 @@ def _read_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
+    except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a={...}}
+        raise ConfigError(
+            f"cannot read configuration file {path}: arrays or tables nested too deeply"
+        ) from None
     if "newsprism" not in data:
         return data
     table = data.pop("newsprism")
