@@ -290,9 +290,19 @@ def test_file_over_the_size_cap(settings: Settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "name,value\n" + "A,left\n" * 200_000)
     with (
         Service(settings.with_overrides(max_file_mb=0.5)) as service,
-        pytest.raises(InvalidRatings, match="over the cap"),
+        pytest.raises(InvalidRatings, match="above the cap max_file_mb"),
     ):
         service.import_ratings(path, _source())
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_given_as_a_rating_file_is_refused_unread(settings: Settings, device: str) -> None:
+    """It was read without end until the process ran out of memory."""
+    with (
+        Service(settings) as service,
+        pytest.raises(InvalidRatings, match="not a regular file"),
+    ):
+        service.import_ratings(Path(device), _source())
 
 
 # --- CLI --------------------------------------------------------------------------------------

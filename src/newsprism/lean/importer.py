@@ -21,7 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newsprism.errors import InvalidRatings
+from newsprism.errors import InvalidRatings, ItemError
+from newsprism.ingest.decode import read_capped
 from newsprism.lean.outlets import Registry, alias_key, domain_of, is_domain
 from newsprism.lean.ratings import Scale, parse_scale
 from newsprism.models import Lean, RatingSource
@@ -73,12 +74,10 @@ def read_rating_file(path: Path, scale_name: str, max_bytes: int) -> list[Rating
     except ValueError as exc:
         raise InvalidRatings(str(path), [str(exc)]) from None
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InvalidRatings(str(path), [f"file is {size} bytes, over the cap of {max_bytes}"])
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InvalidRatings(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
+        # a regular file only, at most max_bytes read (a device such as /dev/zero never ends)
+        text = read_capped(path, max_bytes).decode("utf-8-sig")
+    except ItemError as exc:
+        raise InvalidRatings(str(path), [str(exc).removeprefix(f"{path}: ")]) from None
     except UnicodeDecodeError as exc:
         raise InvalidRatings(str(path), [f"not UTF-8 text (byte {exc.start})"]) from None
     rows, errors = _parse(text, scale, bundled=False, tsv=path.suffix.lower() == ".tsv")
