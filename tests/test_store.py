@@ -129,3 +129,10 @@ def test_a_killed_build_leaves_no_lock_behind(tmp_path: Path) -> None:
         holder.wait(timeout=10)
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_ids_beyond_sqlite_integers_find_nothing(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.db") as store:
+        for n in (2**63, 2**70, -(2**63) - 1):
+            assert store.story_row(n) is None  # was OverflowError
+            assert store.thread_row(n) is None

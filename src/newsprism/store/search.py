@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from newsprism.store.stories import fits_sqlite
+
 # Snippet markers: control characters that cleaned article text never contains.
 MATCH_START = "\x02"
 MATCH_END = "\x03"
@@ -89,6 +91,8 @@ class SearchTables:
         return rows, int(total.fetchone()[0])
 
     def thread_row(self, thread_id: int) -> sqlite3.Row | None:
+        if not fits_sqlite(thread_id):  # no such row; SQLite would raise OverflowError
+            return None
         row: sqlite3.Row | None = self._conn.execute(
             "SELECT id, title, method FROM threads WHERE id = ?", (thread_id,)
         ).fetchone()

@@ -207,6 +207,8 @@ class StoryTables:
         ).fetchall()
 
     def story_row(self, story_id: int) -> sqlite3.Row | None:
+        if not fits_sqlite(story_id):  # no such row; SQLite would raise OverflowError
+            return None
         row: sqlite3.Row | None = self._conn.execute(
             "SELECT s.*, st.thread_id FROM stories s LEFT JOIN story_threads st "
             "ON st.story_id = s.id WHERE s.id = ?",
@@ -331,3 +333,8 @@ class StoryTables:
             "SELECT t.id, t.title, COUNT(st.story_id) AS n_stories FROM threads t "
             "JOIN story_threads st ON st.thread_id = t.id GROUP BY t.id ORDER BY t.id"
         ).fetchall()
+
+
+def fits_sqlite(n: int) -> bool:
+    """Whether ``n`` is an integer SQLite can hold (a 64-bit signed one)."""
+    return -(2**63) <= n < 2**63
