@@ -153,3 +153,17 @@ def test_titles_and_file_names_that_look_like_markup_print_as_written(tmp_path: 
     missing = run("--db", db, "ingest", str(tmp_path / "[red]gone.jsonl"))
     assert missing.returncode == 1
     assert "[red]gone.jsonl" in missing.stderr
+
+
+def test_reading_a_missing_archive_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    """A mistyped --db used to create an empty database and report an empty archive."""
+    db = tmp_path / "typo.db"
+    for args in (["stats"], ["stories"], ["show", "1"], ["build"], ["outlets"],
+                 ["export", "articles"], ["serve", "--port", "8123"]):  # fmt: skip
+        result = run("--db", str(db), *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert f"no archive at {db}" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not db.exists()
+    assert run("--db", str(db), "ingest", str(SEEDS)).returncode == 0  # ingest starts one
+    assert run("--db", str(db), "stats").returncode == 0

@@ -56,7 +56,7 @@ def ingest(
 ) -> None:
     """Read articles from text, Markdown, HTML, RSS/Atom, JSON Lines (.gz too), folders, URLs."""
     overrides = {"follow_feed_links": False} if no_follow else {}
-    with open_service(ctx, **overrides) as service:
+    with open_service(ctx, create=True, **overrides) as service:
         report = ingest_with_progress(service, sources, quiet)
     print_report(report, quiet)
     if report.count(Outcome.SKIPPED):

@@ -69,8 +69,16 @@ def main_options(
 
 
 @contextmanager
-def open_service(ctx: typer.Context, **overrides: Any) -> Iterator[Service]:
+def open_service(ctx: typer.Context, create: bool = False, **overrides: Any) -> Iterator[Service]:
+    """The service over the settings' archive. Only a command that adds to an archive
+    (``create``) may start a new one: a read on a mistyped ``--db`` would otherwise make an
+    empty database and report an empty archive as if all were well."""
     settings: Settings = ctx.obj.with_overrides(**overrides)
+    if not create and not settings.db.exists():
+        raise fail(
+            f"no archive at {settings.db}: check --db or NEWSPRISM_DB (`newsprism ingest` or "
+            "`newsprism demo` starts one)"
+        )
     try:
         with Service(settings) as service:
             yield service

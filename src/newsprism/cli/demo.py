@@ -64,7 +64,7 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{settings.db}{suffix}").unlink(missing_ok=True)
     ctx.obj = settings
-    with open_service(ctx) as service:
+    with open_service(ctx, create=True) as service:
         report = ingest_with_progress(service, [str(folder)], quiet=False)
         articles = list(service.articles())
         built = build_with_progress(service, full=False, quiet=False)
@@ -149,6 +149,9 @@ def serve(
         raise fail(f"--port {port} is not a port; use 1 to 65535")
     if not 0 < max_body_mb <= 1024:
         raise fail(f"--max-body-mb {max_body_mb} is out of range; use more than 0, up to 1024")
+    if not allow_writes:
+        with open_service(ctx):  # read-only: the archive must exist (a mistyped --db)
+            pass
     _serve(ctx.obj, host, port, token if allow_writes else None, max_body_mb)
 
 

@@ -99,7 +99,7 @@ def outlets_import(
         name=source, scale=scale, origin="user", citation=citation, licence=licence, url=url,
         rated_on=rated_on,
     )  # fmt: skip
-    with open_service(ctx) as service:
+    with open_service(ctx, create=True) as service:
         try:
             report = service.import_ratings(file, meta)
         except InvalidRatings as exc:
