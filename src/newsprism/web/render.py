@@ -7,17 +7,24 @@ export (links like ``../stories/12.html``), so both show exactly the same pages.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from pydantic import TypeAdapter
 
 from newsprism.models import Side, StoryQuery
 
 SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT, Side.UNRATED)
+# Characters HTML does not allow in text (NUL and the C0/C1 controls but tab and line ends)
+_NOT_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings and overrides (closed by PDF) and isolates (closed by PDI)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,35 @@ def span(first: str | None, last: str | None) -> str:
     return day(first) if not last or day(last) == day(first) else f"{day(first)} – {day(last)}"
 
 
+def _bidi_closers(text: str) -> str:
+    """The PDF and PDI characters that close what ``text`` leaves open, innermost first (as
+    the Unicode bidi algorithm pairs them: a PDI also closes the embeddings inside its
+    isolate; a PDF never closes past an isolate)."""
+    stack: list[str] = []
+    for ch in _BIDI.findall(text):
+        if ch == _PDF:
+            if stack and stack[-1] == _PDF:
+                stack.pop()
+        elif ch == _PDI:
+            if _PDI in stack:
+                while stack.pop() != _PDI:
+                    pass
+        else:
+            stack.append(_PDI if ch >= "\u2066" else _PDF)
+    return "".join(reversed(stack))
+
+
+def shown(value: object) -> object:
+    """A value as a page shows it (Jinja's ``finalize``, before escaping): a stored text
+    loses the controls HTML forbids (NUL and the like, as U+FFFD) and has its bidi overrides
+    closed at its end, so a right-to-left override in a title cannot reverse the outlet,
+    date or title shown after it."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value  # markup was built from values already passed through here
+    text = _NOT_IN_HTML.sub("\ufffd", value)
+    return text + _bidi_closers(text) if _BIDI.search(text) else text
+
+
 @functools.cache
 def _adapter(kind: type) -> TypeAdapter[Any]:
     return TypeAdapter(kind)
@@ -142,6 +178,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown,
     )
     env.globals.update(SIDES=SIDES)
     env.filters.update(day=day, safe_href=safe_href)
