@@ -389,3 +389,24 @@ def test_cached_pages_keep_one_set_of_headers(client: TestClient) -> None:
         response = client.get("/threads/1")
     assert len(response.headers.get_list("content-security-policy")) == 1
     assert len(response.headers.get_list("x-frame-options")) == 1
+
+
+def test_opening_a_story_writes_nothing_and_keeps_the_page_cache(tmp_path: Path) -> None:
+    """A synthesis the reader computes is kept in memory: storing it was a commit that emptied
+    every cached page, so a crawler opening new stories kept the cache nearly empty."""
+    import sqlite3
+
+    settings = build_archive(tmp_path / "r.db")
+    watcher = sqlite3.connect(settings.db, isolation_level=None)
+    with TestClient(create_app(settings)) as c:
+        c.get("/")  # settles the reader's own start-up writes (side counts)
+        before = watcher.execute("PRAGMA data_version").fetchone()[0]
+        first, second = _story_id(c, "report 1 "), _story_id(c, "report 2 ")
+        page = c.get(f"/stories/{first}.json").json()
+        assert page["synthesis"]["summary"]["sentences"]
+        assert c.get(f"/stories/{second}").status_code == 200
+        assert watcher.execute("PRAGMA data_version").fetchone()[0] == before  # no commit
+        stored = watcher.execute("SELECT count(*) FROM story_synthesis").fetchone()[0]
+        assert stored == 0
+        assert c.get(f"/stories/{first}.json").json() == page  # the same, from memory
+    watcher.close()

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -72,6 +73,7 @@ from newsprism.synthesis.stage import SYNTHESIZERS, Synthesis, synthesize
 from newsprism.synthesis.stage import fingerprint as synthesis_fingerprint
 
 log = logging.getLogger(__name__)
+KEPT_SYNTHESES = 2_000  # computed syntheses a reader that does not store them keeps in memory
 
 
 @dataclass
@@ -97,6 +99,12 @@ class Service:
         self._fetcher: Fetcher | None = None
         self._sides_lock = threading.Lock()
         self._sides_fresh: tuple[str, str] | None = None  # (sides key, last story change)
+        # False for the web reader: a synthesis it computes is kept in memory, not written, as
+        # any write empties the whole page cache (a crawler opening stories nobody had opened
+        # kept it nearly empty); builds and `newsprism synthesize` store them
+        self.store_syntheses = True
+        self._kept: OrderedDict[int, tuple[str, dict[str, Any]]] = OrderedDict()
+        self._kept_lock = threading.Lock()
 
     def __enter__(self) -> Service:
         return self
@@ -402,6 +410,10 @@ class Service:
             options |= {"llm_url": self.settings.llm_url, "llm_model": self.settings.llm_model}
         key = synthesis_fingerprint(articles, sides, options)
         stored = self.store.get_synthesis(story.id)
+        with self._kept_lock:
+            kept = self._kept.get(story.id)
+        if kept is not None and kept[0] == key and (stored is None or stored[0] != key):
+            stored = kept
         if stored is not None and stored[0] == key and not refresh:
             try:
                 return Synthesis.from_dict(stored[1])
@@ -417,7 +429,14 @@ class Service:
             if client is not None:
                 client.close()
         data = result.to_dict()
-        self.store.put_synthesis(story.id, key, result.method, data)
+        if self.store_syntheses:
+            self.store.put_synthesis(story.id, key, result.method, data)
+        else:
+            with self._kept_lock:
+                self._kept[story.id] = (key, data)
+                self._kept.move_to_end(story.id)
+                while len(self._kept) > KEPT_SYNTHESES:
+                    self._kept.popitem(last=False)
         return Synthesis.from_dict(data)  # as every later read gives it (rounded scores)
 
     def refresh_syntheses(
