@@ -324,6 +324,22 @@ def test_oversized_fields_are_cut_or_refused_with_a_warning(
     assert any(":4: story key is 600 characters, above 512" in r for r in reasons)
 
 
+def test_control_characters_in_headlines_and_names_become_spaces(
+    service: Service, tmp_path: Path
+) -> None:
+    src = _jsonl(
+        tmp_path / "controls.jsonl",
+        [{"id": "c", "text": "A good article about the harbour ferry timetable.",
+          "title": "Ferry\u0000 times\u001b[31m change\nagain", "outlet": "Post\u0007 Daily",
+          "author": "\u0000"}],
+    )  # fmt: skip
+    service.ingest([str(src)])
+    (article,) = service.articles()
+    assert article.title == "Ferry times [31m change again"
+    assert article.outlet_name == "Post Daily"
+    assert article.author is None
+
+
 def test_an_unexpected_error_on_one_item_skips_that_item_only(
     service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,7 @@ MAX_TITLE_CHARS = 2_000  # a headline: cut above, with a warning
 MAX_NAME_CHARS = 300  # an outlet or author name: cut above, with a warning
 # A language tag as inputs give it: "en", "pt-BR", "zh_Hant", "eng" (ISO 639 and subtags)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BATCH = 64  # drafts sent to the worker at once
 AHEAD = 8  # batches in flight before the main process waits for the oldest
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # placeholder; the store time is set when stored
@@ -73,9 +74,9 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
                 f"{ref}: {label} is {len(key):,} characters, above {MAX_KEY_CHARS}; item skipped"
             )
     warnings: list[str] = []
-    title = _capped(draft.title, MAX_TITLE_CHARS, "title", ref, warnings)
-    outlet = _capped(draft.outlet_name, MAX_NAME_CHARS, "outlet", ref, warnings)
-    author = _capped(draft.author, MAX_NAME_CHARS, "author", ref, warnings)
+    title = _capped(_one_line(draft.title), MAX_TITLE_CHARS, "title", ref, warnings)
+    outlet = _capped(_one_line(draft.outlet_name), MAX_NAME_CHARS, "outlet", ref, warnings)
+    author = _capped(_one_line(draft.author), MAX_NAME_CHARS, "author", ref, warnings)
     language = draft.language
     if language and not _LANGUAGE_TAG.fullmatch(language):
         warnings.append(
@@ -115,6 +116,14 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
         provenance=draft.provenance,
     )
     return Prepared(article, tuple(warnings))
+
+
+def _one_line(text: str | None) -> str | None:
+    """A headline or a name on one line: control characters (NUL, escape codes, line breaks)
+    become spaces, runs of spaces one."""
+    if text is None:
+        return None
+    return " ".join(_CONTROL.sub(" ", text).split()) or None
 
 
 def _capped(text: str | None, cap: int, label: str, ref: str, warnings: list[str]) -> str | None:
