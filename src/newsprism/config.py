@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsprism.errors import ConfigError
+from newsprism.files import NotARegularFile, open_regular
 
 USER_AGENT = "newsprism/0.1 (+https://github.com/newsprism/newsprism; self-hosted news reader)"
 
@@ -227,17 +227,15 @@ def _read_file(path: Path) -> dict[str, Any]:
     Only a regular file is read, and at most :data:`CONFIG_MAX_BYTES` of it: a named pipe
     would block, and a device such as ``/dev/zero`` never ends."""
     try:
-        # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise ConfigError(f"configuration file {path} is not a regular file")
+        with open_regular(path) as fh:
             raw = fh.read(CONFIG_MAX_BYTES + 1)
         if len(raw) > CONFIG_MAX_BYTES:
             raise ConfigError(
                 f"configuration file {path} is larger than {CONFIG_MAX_BYTES:,} bytes"
             )
         data = tomllib.loads(raw.decode("utf-8"))
+    except NotARegularFile as exc:
+        raise ConfigError(f"configuration file {path} is {exc}") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
     except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a={...}}

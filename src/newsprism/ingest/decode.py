@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
-import stat
 import zlib
 from pathlib import Path
 from typing import BinaryIO
@@ -13,6 +12,7 @@ from typing import BinaryIO
 from charset_normalizer import from_bytes
 
 from newsprism.errors import TooLarge, UnreadableInput
+from newsprism.files import NotARegularFile, open_regular
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOMS = (
@@ -37,39 +37,24 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
     a device such as ``/dev/zero`` never ends. The cap holds on the bytes read, not only on the
     size the file system reports (``/proc`` files report 0; a file may grow while read)."""
     try:
-        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise UnreadableInput(
-                    f"{path}: not a regular file ({_file_kind(info.st_mode)}); only files are read"
-                )
-            if info.st_size > max_bytes:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
                 raise TooLarge(
-                    f"{path}: file is {mib(info.st_size)}, "
-                    f"above the cap max_file_mb={mib(max_bytes)}"
+                    f"{path}: file is {mib(size)}, above the cap max_file_mb={mib(max_bytes)}"
                 )
             head = fh.read(2)
             if head == _GZIP_MAGIC:
                 fh.seek(0)
                 return _gunzip_capped(fh, path, max_bytes)
             data = head + fh.read(max_bytes + 1 - len(head))
+    except NotARegularFile as exc:
+        raise UnreadableInput(f"{path}: {exc}; only files are read") from exc
     except OSError as exc:
         raise UnreadableInput(f"{path}: cannot read file: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise TooLarge(f"{path}: file holds more than the cap max_file_mb={mib(max_bytes)}")
     return data
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
 
 
 def _gunzip_capped(fh: BinaryIO, path: Path, max_bytes: int) -> bytes:
