@@ -495,14 +495,22 @@ def test_non_public_addresses_are_never_requested(make, base, url: str) -> None:
 def test_a_name_resolving_to_a_private_address_is_refused(fake_time, base) -> None:
     web = Recorder(sequence(ok()))
     resolved = {"intranet.example": ["10.0.0.7"], "news.example": ["93.184.216.34"]}
+    asked: list[str] = []
+
+    def resolver(host: str) -> list[str]:
+        asked.append(host)
+        return resolved.get(host, [])
+
     with Fetcher(
         base, transport=httpx.MockTransport(web), sleep=fake_time.sleep, clock=fake_time.clock,
-        resolver=lambda host: resolved.get(host, []),
+        resolver=resolver,
     ) as fetcher:  # fmt: skip
         with pytest.raises(FetchError, match=r"intranet\.example is a non-public address"):
             fetcher.get("http://intranet.example/wiki")
         assert fetcher.get("http://news.example/story").status == 200
-    assert web.urls == ["http://news.example/story"]
+        assert fetcher.get("http://news.example/other").status == 200
+    assert web.urls == ["http://news.example/story", "http://news.example/other"]
+    assert asked == ["intranet.example", "news.example"]  # one look-up per host
 
 
 def test_a_redirect_to_a_private_address_is_refused(make, base) -> None:

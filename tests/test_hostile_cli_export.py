@@ -42,6 +42,9 @@ def write_records(path: Path, records: list[dict[str, str]]) -> Path:
 
 # --- command line ------------------------------------------------------------------------
 def test_show_an_id_too_large_for_sqlite_says_it_does_not_exist(tmp_path: Path) -> None:
+    from newsprism.store import open_store
+
+    open_store(tmp_path / "t.db").close()  # an archive, so that the id itself is what fails
     result = run("--db", str(tmp_path / "t.db"), "show", str(2**70))
     assert_one_line_error(result, f"story {2**70} does not exist")
 

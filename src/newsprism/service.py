@@ -92,6 +92,7 @@ class Service:
         settings: Settings,
         store: SQLiteStore | None = None,
         transport: httpx.BaseTransport | None = None,
+        store_syntheses: bool = True,
     ) -> None:
         self.settings = settings
         self.store: SQLiteStore = store if store is not None else open_store(settings.db)
@@ -102,7 +103,7 @@ class Service:
         # False for the web reader: a synthesis it computes is kept in memory, not written, as
         # any write empties the whole page cache (a crawler opening stories nobody had opened
         # kept it nearly empty); builds and `newsprism synthesize` store them
-        self.store_syntheses = True
+        self.store_syntheses = store_syntheses
         self._kept: OrderedDict[int, tuple[str, dict[str, Any]]] = OrderedDict()
         self._kept_lock = threading.Lock()
 

@@ -28,8 +28,6 @@ from newsprism.models import Side, StoryQuery
 from newsprism.pages import MAX_PER_PAGE
 from newsprism.synthesis.render import as_text as synthesis_text
 
-MAX_STORY_ID = 2**63 - 1
-
 
 @app.command()
 def build(
@@ -167,8 +165,6 @@ def show(
         raise fail(f"--format {fmt!r} is not supported; use text or json")
     if synthesizer is not None and synthesizer not in {"extractive", "llm"}:
         raise fail(f"--synthesizer {synthesizer!r} is not supported; use extractive or llm")
-    if not 1 <= story_id <= MAX_STORY_ID:  # ids are positive SQLite integers
-        raise fail(f"story {story_id} does not exist; `newsprism stories` lists them")
     with open_service(ctx) as service:
         story = service.story(story_id)
         framing = service.story_framing(story_id) if story is not None else None

@@ -86,6 +86,7 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._resolver = resolver
+        self._non_public: dict[str, str | None] = {}  # host -> its first non-public address
         self._last_hit: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser | None] = {}
         self._client = httpx.Client(
@@ -170,7 +171,10 @@ class Fetcher:
     def _refuse_non_public(self, request: httpx.Request) -> None:
         if self._s.allow_private_hosts:
             return
-        found = non_public(request.url.host, self._resolver)
+        host = request.url.host
+        if host not in self._non_public:  # one look-up per host, not one per page
+            self._non_public[host] = non_public(host, self._resolver)
+        found = self._non_public[host]
         if found is not None:
             shown = without_credentials(str(request.url))
             raise FetchError(

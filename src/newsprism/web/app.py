@@ -51,8 +51,7 @@ class ServicePool:
         self._writer: Service | None = None
 
     def _fresh(self) -> Service:
-        service = Service(self.settings)
-        service.store_syntheses = False  # a write here would empty the page cache
+        service = Service(self.settings, store_syntheses=False)  # a write empties the cache
         service.story_list(StoryQuery(per_page=1))  # loads the registry and base rates
         service.refresh_story_sides()  # so no filtered list waits for them (an old archive)
         self._version = service.store.data_version()
