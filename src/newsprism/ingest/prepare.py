@@ -28,6 +28,7 @@ from newsprism.ingest.normalize import (
     registrable_domain,
 )
 from newsprism.models import Article, ArticleDraft
+from newsprism.visible import visible
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ MAX_TITLE_CHARS = 2_000  # a headline: cut above, with a warning
 MAX_NAME_CHARS = 300  # an outlet or author name: cut above, with a warning
 # A language tag as inputs give it: "en", "pt-BR", "zh_Hant", "eng" (ISO 639 and subtags)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BATCH = 64  # drafts sent to the worker at once
 AHEAD = 8  # batches in flight before the main process waits for the oldest
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # placeholder; the store time is set when stored
@@ -119,11 +119,11 @@ def prepare(draft: ArticleDraft, settings: Settings) -> Prepared:
 
 
 def _one_line(text: str | None) -> str | None:
-    """A headline or a name on one line: control characters (NUL, escape codes, line breaks)
-    become spaces, runs of spaces one."""
+    """A headline or a name on one line: control characters and terminal escape sequences
+    (NUL, colour codes, line breaks) become spaces, runs of spaces one."""
     if text is None:
         return None
-    return " ".join(_CONTROL.sub(" ", text).split()) or None
+    return " ".join(visible(text).split()) or None
 
 
 def _capped(text: str | None, cap: int, label: str, ref: str, warnings: list[str]) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 from newsprism.models import Article
 from newsprism.synthesis.stage import Synthesis
 from newsprism.synthesis.summary import Citation
-from newsprism.synthesis.visible import for_terminal
+from newsprism.visible import for_terminal
 
 
 class _Numbers:

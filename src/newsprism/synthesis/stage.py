@@ -21,7 +21,7 @@ from newsprism.synthesis.llm import ChatClient, LLMSynthesis, synthesize_llm
 from newsprism.synthesis.prepared import Encoder, LexicalEncoder, prepare
 from newsprism.synthesis.sample import MAX_ARTICLES, read_sample
 from newsprism.synthesis.summary import DEFAULT_WORDS, Lexicon, Summary, summarize
-from newsprism.synthesis.visible import visible
+from newsprism.visible import visible
 
 SYNTHESIS_METHOD = "newsprism.synthesis.v3"  # v3: control codes blanked; v2: headline fallback
 SYNTHESIZERS = ("extractive", "llm")

@@ -3,7 +3,8 @@
 Scraped or pasted text can carry ANSI escape sequences ("\\x1b[31m", "\\x1b]0;title\\x07"), NUL
 and other control characters. Their digits must not become figures in the fact table, and none
 of them may reach a terminal through ``newsprism show``. Each is replaced by spaces of the same
-length, so that every character offset into the stored body stays valid.
+length, so that every character offset into the stored body stays valid. Ingest uses the same
+rule for headlines and names, which it then puts on one line.
 """
 
 from __future__ import annotations
