@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import computed_field
+
 from newsprism.errors import InvalidQuery
 from newsprism.lean.outlets import Registry
 from newsprism.models import Outlet, RatingSource, Side, Story
@@ -73,6 +75,7 @@ class OutletPage:
     per_page: int
     article_lean: ArticleLeanChart | None = None
 
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON twin, for paging through
     @property
     def pages(self) -> int:
         return max(1, -(-self.total_stories // self.per_page))

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from pydantic import computed_field
+
 from newsprism import page_parts
 from newsprism.errors import InvalidQuery
 from newsprism.lean.coverage import Coverage
@@ -54,6 +56,7 @@ class StoryListPage:
     total: int
     coverage: dict[int, Coverage] = field(default_factory=dict)
 
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON twin, for paging through
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
