@@ -6,7 +6,11 @@ Reads the predictions that cluster_eval wrote (benchmarks/out/cluster_pred.json)
 stream of the dev file. For every predicted story that holds articles of several gold stories
 (a merge, seen from the gold side), it says whether the gold itself is suspect: two gold
 stories that share an identical headline, or whose headlines are nearly the same (word Jaccard
->= 0.6), describe one event that the gold split. Prints counts and examples per part.
+>= 0.6), describe one event that the gold split. Prints counts and examples per part, two
+ceilings: the B-cubed F1 of these predictions with every merge undone (each story split by
+gold) and with every split undone (the pieces of a gold story put back together), and, per
+part, the B-cubed scores by how many of a gold story's articles carry a date (an undated
+article is compared with every story of the archive on its content alone).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from collections import Counter, defaultdict
 from itertools import combinations
 
-from benchmarks.clusters_data import PARTS, REPO, stream
+from benchmarks.clusters_data import PARTS, REPO, bcubed, score, stream
 
 
 def _words(title: str) -> set[str]:
@@ -77,6 +81,50 @@ def _gold_groups(gold_of: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
+def ceilings(pred: dict[str, int], gold: dict[str, tuple[str, str]]) -> dict[str, dict]:
+    """B-cubed F1 per part if every merge, or every split, of ``pred`` were undone."""
+    docs = [d for d in pred if d in gold]
+    no_merges: dict[str, object] = {d: (pred[d], gold[d][0]) for d in docs}
+    members: dict[int, Counter[str]] = defaultdict(Counter)
+    for d in docs:
+        members[pred[d]][gold[d][0]] += 1
+    majority = {s: c.most_common(1)[0][0] for s, c in members.items()}
+    no_splits: dict[str, object] = {d: majority[pred[d]] for d in docs}
+    return {
+        "as predicted": {p: round(v["b3_f1"], 3) for p, v in score(dict(pred), gold).items()},
+        "every merge undone": {p: round(v["b3_f1"], 3) for p, v in score(no_merges, gold).items()},
+        "every split undone": {p: round(v["b3_f1"], 3) for p, v in score(no_splits, gold).items()},
+    }
+
+
+def by_dated(pred: dict[str, int], rows: list[dict]) -> dict[str, dict]:
+    """B-cubed P/R/F1 per part over (a) the dated articles only, (b) the undated only, and (c)
+    the articles of gold stories whose members are all dated, partly dated or all undated. Each
+    score is over that subset of articles (other articles are left out), from the one run."""
+    out: dict[str, dict] = {}
+    for part in PARTS:
+        docs = [(f"d{n:05d}", r) for n, r in enumerate(rows) if r["dataset"] == part]
+        docs = [(d, r) for d, r in docs if d in pred]
+        if not docs:
+            continue
+        size: Counter[str] = Counter(r["cluster_id"] for _, r in docs)
+        dated_in: Counter[str] = Counter(r["cluster_id"] for _, r in docs if r["day"])
+        subsets: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        for d, r in docs:
+            subsets["dated articles" if r["day"] else "undated articles"].append((d, r))
+            n, g = dated_in[r["cluster_id"]], size[r["cluster_id"]]
+            kind = "all dated" if n == g else "none dated" if n == 0 else "partly dated"
+            subsets[f"stories {kind}"].append((d, r))
+        out[part] = {
+            name: dict(zip(("docs", "b3_p", "b3_r", "b3_f1"), (len(sub), *(
+                round(v, 4) for v in bcubed([pred[d] for d, _ in sub],
+                                            [r["cluster_id"] for _, r in sub])
+            )), strict=True))
+            for name, sub in sorted(subsets.items())
+        }  # fmt: skip
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--part", default=",".join(PARTS))
@@ -84,7 +132,12 @@ def main() -> None:
     args = ap.parse_args()
     pred = json.loads((REPO / "benchmarks" / "out" / "cluster_pred.json").read_text("utf-8"))
     rows = stream()
-    report = {p: analyse(p, rows, pred, args.examples) for p in args.part.split(",")}
+    report: dict[str, object] = {
+        p: analyse(p, rows, pred, args.examples) for p in args.part.split(",")
+    }
+    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    report["ceilings (B-cubed F1)"] = ceilings(pred, gold)
+    report["by dated status (B-cubed)"] = by_dated(pred, rows)
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
 

