@@ -103,14 +103,18 @@ def test_build_stories_show_and_export(tmp_path: Path) -> None:
     built = run("--db", db, "build")
     assert built.returncode == 0, built.stderr
     assert "5 articles built" in built.stderr
+    # seed 003 states no date: it is grouped on its content alone, and both outputs say so
+    assert "1 undated article grouped on its content alone" in built.stderr
     listed = json.loads(run("--db", db, "stories", "--json").stdout)
     assert sorted(s["n_articles"] for s in listed) == [1, 4]
     big = next(s for s in listed if s["n_articles"] == 4)
     shown = json.loads(run("--db", db, "show", str(big["id"]), "--format", "json").stdout)
     assert len(shown["articles"]) == 4
     assert shown["thread_id"] is not None
+    assert shown["n_undated"] == 1
     text = run("--db", db, "show", str(big["id"])).stdout
     assert "Straight Arrow News" in text
+    assert "1 of 4 articles with no publication date, grouped on their content alone" in text
     exported = json.loads(run("--db", db, "export", "stories", "--format", "json").stdout)
     assert {s["id"] for s in exported} == {s["id"] for s in listed}
     rows = [json.loads(x) for x in run("--db", db, "export", "articles").stdout.splitlines()]

@@ -364,13 +364,20 @@ def test_languages_undated_and_headline_only_articles(settings: Settings, tmp_pa
         svc.ingest([_jsonl(tmp_path, rows)])
         languages = {a.id: a.language for a in svc.articles()}
         assert languages["de1"] == languages["de2"] == "de" and languages["en1"] == "en"
-        svc.build()
+        report = svc.build()
+        # the undated headline was placed on its content alone, and the build says so; the
+        # undated text is a reprint of en2, placed by the reprint link instead
+        assert report.undated == 1
         story = {aid: s for aid, (s, _) in svc.assignments().items()}
         assert len(story) == 6
         assert story["de1"] == story["de2"] != story["en1"]
         assert story["en1"] == story["en2"] == story["undated"]
         s = svc.story(story["undated"])
         assert s is not None and s.first_seen == "2025-03-02"  # the undated one sets no date
+        assert s.n_undated == 0  # reprints are not counted: only originals were clustered
+        headline = svc.story(story["headline"])
+        assert headline is not None and headline.n_undated == 1
+        assert headline.to_dict()["n_undated"] == 1
 
 
 def test_dates_in_year_1_and_9999_and_a_huge_headline(settings: Settings) -> None:

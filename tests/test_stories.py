@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -108,4 +109,4 @@ def test_entity_labels_drop_names_inside_longer_ones() -> None:
     )  # fmt: skip
     assert story.entity_labels() == ["Ales Bialiatski", "Belarus", "Nobel", "Minsk"]
     assert story.entity_labels(2) == ["Ales Bialiatski", "Belarus"]
-    assert Story(**{**story.__dict__, "top_entities": ()}).entity_labels() == []
+    assert replace(story, top_entities=()).entity_labels() == []

@@ -140,6 +140,9 @@ def test_story_page_and_twin(client: TestClient) -> None:
     assert 'data-side="right"' in html and 'data-side="left"' in html
     assert "Right 1 · 50%" in html
     assert "https://www.foxnews.com/us/harbour-0" in html
+    assert data["story"]["n_undated"] == 1  # the Fox News report states no date: page says so
+    assert "1 of 2 with no publication date, grouped on their content alone" in html
+    assert data["story"]["first_seen"] == "2024-02-01"
 
 
 def test_thread_page_and_twin(client: TestClient) -> None:

@@ -258,6 +258,10 @@ class StoryArticle:
     reprints: tuple[Article, ...] = ()
 
 
+# How a story's undated originals are described wherever the count is shown (CLI, web).
+UNDATED_NOTE = "no publication date, grouped on their content alone"
+
+
 @dataclass(frozen=True)
 class Story:
     """One real-world event, covered by one or more articles."""
@@ -273,6 +277,13 @@ class Story:
     top_entities: tuple[str, ...]
     method: str
     articles: tuple[StoryArticle, ...] = ()
+    # originals with no publication date: the clusterer grouped them on their content alone,
+    # which is less certain than a grouping that dates confirm (counted from ``articles``)
+    n_undated: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        undated = sum(1 for sa in self.articles if sa.article.published is None)
+        object.__setattr__(self, "n_undated", undated)
 
     @property
     def n_originals(self) -> int:
@@ -307,6 +318,7 @@ class Story:
         }
         if with_articles:
             out["n_originals"] = len(self.articles)
+            out["n_undated"] = self.n_undated
             out["articles"] = [
                 {
                     "id": sa.article.id,

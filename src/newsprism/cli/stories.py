@@ -24,7 +24,7 @@ from newsprism.cli.base import (
 from newsprism.errors import RequestError
 from newsprism.lean.coverage import Coverage
 from newsprism.lean.framing import Framing
-from newsprism.models import Side, StoryQuery
+from newsprism.models import UNDATED_NOTE, Side, StoryQuery
 from newsprism.pages import MAX_PER_PAGE
 from newsprism.synthesis.render import as_text as synthesis_text
 
@@ -45,6 +45,12 @@ def build(
         f"{s['articles']} articles built: {s['new_stories']} new stories, {s['joined']} joined, "
         f"{s['pinned']} pinned, {s['reprints']} reprints, {s['merges']} merges, "
         f"{s['threads_linked']} thread links in {report.seconds:.1f}s"
+        + (
+            f"; {s['undated']} undated article{'s' if s['undated'] > 1 else ''} grouped on "
+            f"{'their' if s['undated'] > 1 else 'its'} content alone"
+            if s["undated"]
+            else ""
+        )
         + (
             f"; lean: {report.lean.get('estimated', 0)} articles estimated, "
             f"{report.lean.get('unrated', 0)} unrated (too little text)"
@@ -186,6 +192,8 @@ def show(
     )
     if story.top_entities:
         out.print("entities: " + ", ".join(story.entity_labels()))
+    if story.n_undated:
+        out.print(f"{story.n_undated} of {len(story.articles)} articles with {UNDATED_NOTE}")
     for sa in story.articles:
         date = sa.article.published.date().isoformat() if sa.article.published else "undated"
         outlet = sa.article.outlet_name or "unknown outlet"

@@ -57,6 +57,7 @@ class BuildReport:
     reprints: int = 0
     merges: int = 0
     threads_linked: int = 0
+    undated: int = 0  # articles the clusterer placed with no date: on their content alone
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     lean: dict[str, int] = field(default_factory=dict)  # the lean stage's counts, when it ran
@@ -72,6 +73,7 @@ class BuildReport:
             "reprints": self.reprints,
             "merges": self.merges,
             "threads_linked": self.threads_linked,
+            "undated": self.undated,
         }
 
 
@@ -314,6 +316,7 @@ class Builder:
             else:
                 sid, prob = clusterer.place(rep)
                 store.assign(article.id, sid, prob, self._model.name, build_id)
+                report.undated += rep.day is None
                 if prob is None:
                     report.new_stories += 1
                 else:

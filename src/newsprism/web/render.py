@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 from pydantic import TypeAdapter
 
-from newsprism.models import Side, StoryQuery
+from newsprism.models import UNDATED_NOTE, Side, StoryQuery
 
 SIDES = (Side.LEFT, Side.CENTER, Side.RIGHT, Side.UNRATED)
 # Characters HTML does not allow in text (NUL and the C0/C1 controls but tab and line ends)
@@ -180,7 +180,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         finalize=shown,
     )
-    env.globals.update(SIDES=SIDES)
+    env.globals.update(SIDES=SIDES, UNDATED_NOTE=UNDATED_NOTE)
     env.filters.update(day=day, safe_href=safe_href)
     env.globals.update(span=span)
     return env
