@@ -278,12 +278,14 @@ class Story:
     method: str
     articles: tuple[StoryArticle, ...] = ()
     # originals with no publication date: the clusterer grouped them on their content alone,
-    # which is less certain than a grouping that dates confirm (counted from ``articles``)
-    n_undated: int = field(init=False, default=0)
+    # which is less certain than a grouping that dates confirm (counted from ``articles``;
+    # None where the articles are not loaded, as in story lists)
+    n_undated: int | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        undated = sum(1 for sa in self.articles if sa.article.published is None)
-        object.__setattr__(self, "n_undated", undated)
+        if self.articles:
+            undated = sum(1 for sa in self.articles if sa.article.published is None)
+            object.__setattr__(self, "n_undated", undated)
 
     @property
     def n_originals(self) -> int:
