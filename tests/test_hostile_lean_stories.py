@@ -380,6 +380,26 @@ def test_languages_undated_and_headline_only_articles(settings: Settings, tmp_pa
         assert headline.to_dict()["n_undated"] == 1
 
 
+def test_an_undated_article_pinned_by_an_editor_is_not_counted_as_grouped_on_content(
+    settings: Settings, tmp_path: Path
+) -> None:
+    text = "Dock workers at the harbour went on strike over pay, the union said on Monday. "
+    rows = [
+        {"id": "dated", "title": "Harbour strike", "text": text * 3, "published": "2025-03-02",
+         "story": "strike"},
+        {"id": "undated", "title": "Dock workers walk out", "text": text * 2 + "More later.",
+         "story": "strike"},
+    ]  # fmt: skip
+    with Service(_static(settings)) as svc:
+        svc.ingest([_jsonl(tmp_path, rows)])
+        report = svc.build()
+        assert report.pinned == 2 and report.undated == 0
+        sid = svc.assignments()["undated"][0]
+        story = svc.story(sid)
+        assert story is not None and len(story.articles) == 2
+        assert story.n_undated == 0
+
+
 def test_dates_in_year_1_and_9999_and_a_huge_headline(settings: Settings) -> None:
     strike = "Dock workers at the harbour went on strike over pay, the union said. " * 4
     dated = [

@@ -277,14 +277,18 @@ class Story:
     top_entities: tuple[str, ...]
     method: str
     articles: tuple[StoryArticle, ...] = ()
-    # originals with no publication date: the clusterer grouped them on their content alone,
-    # which is less certain than a grouping that dates confirm (counted from ``articles``;
-    # None where the articles are not loaded, as in story lists)
+    # originals with no publication date that the clusterer placed: grouped on their content
+    # alone, which is less certain than a grouping that dates confirm (pinned articles were
+    # placed by an editor); None where the articles are not loaded, as in story lists
     n_undated: int | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if self.articles:
-            undated = sum(1 for sa in self.articles if sa.article.published is None)
+            undated = sum(
+                1
+                for sa in self.articles
+                if sa.article.published is None and sa.assigned_by != "pinned"
+            )
             object.__setattr__(self, "n_undated", undated)
 
     @property
