@@ -21,7 +21,7 @@ import re
 from collections import Counter, defaultdict
 from itertools import combinations
 
-from benchmarks.clusters_data import PARTS, REPO, bcubed, score, stream
+from benchmarks.clusters_data import PARTS, REPO, bcubed, gold_of, score, stream
 
 
 def _words(title: str) -> set[str]:
@@ -43,18 +43,18 @@ def _closest(titles_a: list[str], titles_b: list[str]) -> tuple[float, str, str]
 
 
 def analyse(part: str, rows: list[dict], pred: dict[str, int], examples: int) -> dict:
-    gold_of = {f"d{n:05d}": r["cluster_id"] for n, r in enumerate(rows) if r["dataset"] == part}
+    story_of_doc = {d: g for d, (g, p) in gold_of(rows).items() if p == part}
     titles = {f"d{n:05d}": r.get("title") or "" for n, r in enumerate(rows)}
     by_story: dict[int, list[str]] = defaultdict(list)
     for doc, story in pred.items():
-        if doc in gold_of:
+        if doc in story_of_doc:
             by_story[story].append(doc)
     merged_pairs = suspect = 0
     shown: list[dict] = []
     for docs in by_story.values():
         groups: dict[str, list[str]] = defaultdict(list)
         for d in docs:
-            groups[gold_of[d]].append(titles[d])
+            groups[story_of_doc[d]].append(titles[d])
         if len(groups) < 2:
             continue
         for (ga, ta), (gb, tb) in combinations(sorted(groups.items()), 2):
@@ -65,7 +65,7 @@ def analyse(part: str, rows: list[dict], pred: dict[str, int], examples: int) ->
                 if len(shown) < examples:
                     shown.append({"gold": [ga, gb], "sizes": [len(ta), len(tb)], "a": a, "b": b,
                                   "headline_jaccard": round(sim, 2)})  # fmt: skip
-    split = Counter(len({pred[d] for d in docs}) for docs in _gold_groups(gold_of).values())
+    split = Counter(len({pred[d] for d in docs}) for docs in _gold_groups(story_of_doc).values())
     return {
         "merged_gold_pairs": merged_pairs,
         "of_which_same_event_headlines": suspect,
@@ -90,10 +90,12 @@ def ceilings(pred: dict[str, int], gold: dict[str, tuple[str, str]]) -> dict[str
         members[pred[d]][gold[d][0]] += 1
     majority = {s: c.most_common(1)[0][0] for s, c in members.items()}
     no_splits: dict[str, object] = {d: majority[pred[d]] for d in docs}
+    variants: dict[str, dict[str, object]] = {
+        "as predicted": dict(pred), "every merge undone": no_merges, "every split undone": no_splits
+    }  # fmt: skip
     return {
-        "as predicted": {p: round(v["b3_f1"], 3) for p, v in score(dict(pred), gold).items()},
-        "every merge undone": {p: round(v["b3_f1"], 3) for p, v in score(no_merges, gold).items()},
-        "every split undone": {p: round(v["b3_f1"], 3) for p, v in score(no_splits, gold).items()},
+        name: {p: round(v["b3_f1"], 3) for p, v in score(labels, gold).items()}
+        for name, labels in variants.items()
     }
 
 
@@ -135,7 +137,7 @@ def main() -> None:
     report: dict[str, object] = {
         p: analyse(p, rows, pred, args.examples) for p in args.part.split(",")
     }
-    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    gold = gold_of(rows)
     report["ceilings (B-cubed F1)"] = ceilings(pred, gold)
     report["by dated status (B-cubed)"] = by_dated(pred, rows)
     print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from benchmarks.clusters_data import PARTS, score, stream, write_jsonl
+from benchmarks.clusters_data import PARTS, gold_of, score, stream, write_jsonl
 from benchmarks.results import save
 
 
@@ -98,7 +98,7 @@ def tfidf_agglomerative(rows: list[dict], thresholds: list[float]) -> dict:
     """The best of a few distance thresholds, per part (optimistic, tuned on the data)."""
     texts = [f"{r.get('title') or ''} {r.get('text') or ''}" for r in rows]
     x = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
-    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    gold = gold_of(rows)
     # one matrix per part: the O(n^2) baseline cannot take all 8k at once; cosine distances
     # from the sparse product, computed once and reused for every threshold
     distances = {}
@@ -144,7 +144,7 @@ def bertopic_default(rows: list[dict]) -> dict:
     pred: dict[str, object] = {
         f"d{n:05d}": (int(t) if t != -1 else f"outlier-{n}") for n, t in enumerate(topics)
     }
-    gold = {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+    gold = gold_of(rows)
     out: dict = score(pred, gold)
     out["outliers"] = int(sum(1 for t in topics if t == -1))
     out["topics"] = len({t for t in topics if t != -1})

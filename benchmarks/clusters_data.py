@@ -32,13 +32,16 @@ def stream(path: Path = DEV, seed: int = 13, parts: tuple[str, ...] = PARTS) -> 
     return rows
 
 
+def gold_of(rows: list[dict]) -> dict[str, tuple[str, str]]:
+    """The anonymised id of each row of the stream -> (gold story, part)."""
+    return {f"d{n:05d}": (r["cluster_id"], r["dataset"]) for n, r in enumerate(rows)}
+
+
 def write_jsonl(rows: list[dict], out: Path) -> dict[str, tuple[str, str]]:
     """Write our JSON Lines schema; returns id -> (gold cluster, part)."""
-    gold = {}
+    gold = gold_of(rows)
     with out.open("w", encoding="utf-8") as fh:
-        for n, r in enumerate(rows):
-            doc_id = f"d{n:05d}"
-            gold[doc_id] = (r["cluster_id"], r["dataset"])
+        for doc_id, r in zip(gold, rows, strict=True):
             record = {"id": doc_id, "title": r.get("title") or "", "text": r.get("text") or ""}
             if r.get("source"):
                 record["outlet"] = r["source"]
